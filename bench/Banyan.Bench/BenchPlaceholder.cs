@@ -1,0 +1,5 @@
+namespace Banyan.Bench;
+
+internal static class BenchInfo
+{
+}

@@ -1,0 +1,33 @@
+namespace Banyan.Ledger;
+
+/// <summary>Where and how the ledger keeps its journal.</summary>
+public sealed record LedgerOptions
+{
+    /// <summary>Directory holding journal segments and snapshots.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>When false, records are written but not fsync'd (benchmarks of the CPU path only; never in production).</summary>
+    public bool Fsync { get; init; } = true;
+
+    /// <summary>Journal segment size before rolling to a new file.</summary>
+    public long SegmentBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Write a snapshot after this many journal records (bounds restart time). 0 disables.</summary>
+    public long SnapshotEveryRecords { get; init; } = 20_000;
+
+    /// <summary>Capacity hints for preallocated tables (no resize on the hot path below these).</summary>
+    public int AccountCapacity { get; init; } = 1 << 20;
+
+    /// <summary>Capacity hint for the transfer table.</summary>
+    public long TransferCapacity { get; init; } = 1 << 22;
+}
+
+/// <summary>The journal failed verification somewhere other than its tail: the ledger refuses to start.</summary>
+public sealed class LedgerCorruptException(string message) : Exception(message)
+{
+    /// <summary>The journal or snapshot file.</summary>
+    public string? FilePath { get; init; }
+
+    /// <summary>Byte offset of the bad record within <see cref="FilePath"/>.</summary>
+    public long Offset { get; init; }
+}

@@ -1,0 +1,13 @@
+using Banyan.Platform;
+
+namespace Banyan.Server;
+
+/// <summary>The modules this host composes. The only module-specific knowledge the host has.</summary>
+public static class Modules
+{
+    /// <summary>A fresh instance of every module, in start-up order.</summary>
+    public static IReadOnlyList<IBanyanModule> All() =>
+    [
+        new Banyan.Ledger.Http.LedgerModule(),
+    ];
+}

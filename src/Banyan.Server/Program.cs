@@ -1,0 +1,3 @@
+using Banyan.Server;
+
+return await BanyanServer.RunAsync(args);
