@@ -33,5 +33,8 @@ public abstract class BanyanModule : IBanyanModule
     public virtual Task SeedDemoAsync(IServiceProvider services, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
+    public virtual Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
     public virtual void ConfigureCli(IConfigurator cli) { }
 }

@@ -37,6 +37,12 @@ public interface IBanyanModule
     /// <summary>Seeds demo data into an empty data directory. Must be idempotent.</summary>
     Task SeedDemoAsync(IServiceProvider services, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The module's part of <c>banyan demo</c>: a short, real walk-through over HTTP against a running
+    /// host with demo data, printing what a user would see.
+    /// </summary>
+    Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken);
+
     /// <summary>Adds the module's commands to the <c>banyan</c> CLI (e.g. <c>banyan ledger verify</c>).</summary>
     void ConfigureCli(IConfigurator cli);
 }

@@ -19,6 +19,16 @@ internal sealed class StateMachine
     /// <summary>Expires pending transfers whose deadline is at or before <paramref name="timestamp"/> (a journaled "pulse").</summary>
     public void Pulse(ulong timestamp) => throw new NotImplementedException();
 
+    /// <summary>The earliest deadline (ns) of a pending transfer with a timeout; 0 when none. The engine pulses at it.</summary>
+    public ulong NextExpiryTimestamp => throw new NotImplementedException();
+
+    public int AccountCount => throw new NotImplementedException();
+
+    public long TransferCount => throw new NotImplementedException();
+
+    /// <summary>A hash of the whole state (accounts, transfers, pending status); equal states have equal digests.</summary>
+    public UInt128 Digest() => throw new NotImplementedException();
+
     public bool TryGetAccount(UInt128 id, out Account account) => throw new NotImplementedException();
 
     public bool TryGetTransfer(UInt128 id, out Transfer transfer) => throw new NotImplementedException();

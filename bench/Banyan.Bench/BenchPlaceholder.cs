@@ -1,5 +1,0 @@
-namespace Banyan.Bench;
-
-internal static class BenchInfo
-{
-}
