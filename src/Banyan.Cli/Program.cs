@@ -1,1 +1,3 @@
-return 0;
+using Banyan.Cli;
+
+return await BanyanCli.RunAsync(args);
