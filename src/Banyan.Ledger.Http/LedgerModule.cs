@@ -71,6 +71,7 @@ internal sealed class LedgerStartup(IServiceProvider services) : IHostedService
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = services.GetRequiredService<LedgerEngine>();
+        _ = services.GetRequiredService<LedgerMetrics>();
         return Task.CompletedTask;
     }
 

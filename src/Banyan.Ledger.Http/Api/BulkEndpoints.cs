@@ -85,6 +85,10 @@ internal static class BulkEndpoints
             var outputs = count == 0 ? [] : await apply(items.AsMemory(0, count));
             return new BinaryBodyResult<TOut>(outputs, outputs.Length, responseType);
         }
+        catch (LedgerFaultedException e)
+        {
+            return LedgerProblems.Unavailable(e);
+        }
         finally
         {
             ArrayPool<TIn>.Shared.Return(items);

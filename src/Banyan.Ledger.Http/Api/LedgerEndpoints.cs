@@ -84,6 +84,10 @@ internal static class LedgerEndpoints
         {
             return LedgerProblems.TooLarge(e);
         }
+        catch (LedgerFaultedException e)
+        {
+            return LedgerProblems.Unavailable(e);
+        }
         finally
         {
             ArrayPool<TEvent>.Shared.Return(events);
@@ -148,6 +152,10 @@ internal static class LedgerEndpoints
         catch (RequestBodyTooLargeException e)
         {
             return LedgerProblems.TooLarge(e);
+        }
+        catch (LedgerFaultedException e)
+        {
+            return LedgerProblems.Unavailable(e);
         }
         finally
         {

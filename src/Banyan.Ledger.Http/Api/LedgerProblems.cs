@@ -34,6 +34,13 @@ internal static class LedgerProblems
         type: TypeBase + "unsupported-media-type",
         extensions: new Dictionary<string, object?> { ["code"] = "unsupported_media_type" });
 
+    public static IResult Unavailable(LedgerFaultedException e) => TypedResults.Problem(
+        detail: "the ledger engine has stopped after a failure and accepts no work until restarted: " + e.Message,
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "Ledger unavailable",
+        type: TypeBase + "unavailable",
+        extensions: new Dictionary<string, object?> { ["code"] = "ledger_unavailable" });
+
     public static IResult NotFound(string what, UInt128 id) => TypedResults.Problem(
         detail: $"no {what} with id {id}",
         statusCode: StatusCodes.Status404NotFound,

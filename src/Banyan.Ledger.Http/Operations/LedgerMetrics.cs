@@ -18,9 +18,15 @@ internal sealed class LedgerMetrics
     private readonly Counter<long> _accountsRejected;
     private readonly Histogram<double> _batchDurationMs;
 
-    public LedgerMetrics(IMeterFactory meters)
+    public LedgerMetrics(IMeterFactory meters, LedgerEngine engine)
     {
         var meter = meters.Create(MeterName);
+        // Engine-wide figures are read from its lock-free statistics when a collector asks.
+        meter.CreateObservableGauge("banyan.ledger.journal.sequence", () => (long)engine.Statistics.JournalSequence, "{record}", "Last journal record applied.");
+        meter.CreateObservableGauge("banyan.ledger.journal.durable_sequence", () => (long)engine.Statistics.DurableSequence, "{record}", "Last journal record known to be on disk.");
+        meter.CreateObservableCounter("banyan.ledger.journal.bytes_written", () => engine.Statistics.BytesWritten, "By", "Journal bytes written since start.");
+        meter.CreateObservableGauge("banyan.ledger.accounts", () => engine.Statistics.Accounts, "{account}", "Accounts in the ledger.");
+        meter.CreateObservableGauge("banyan.ledger.transfers", () => engine.Statistics.Transfers, "{transfer}", "Transfers in the ledger.");
         _transfersCreated = meter.CreateCounter<long>("banyan.ledger.transfers.created", "{transfer}", "Transfers created.");
         _transfersRejected = meter.CreateCounter<long>("banyan.ledger.transfers.rejected", "{transfer}", "Transfer events that did not create a transfer (any result other than created).");
         _accountsCreated = meter.CreateCounter<long>("banyan.ledger.accounts.created", "{account}", "Accounts created.");
