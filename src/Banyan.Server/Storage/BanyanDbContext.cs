@@ -1,0 +1,84 @@
+using Banyan.Platform;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using OpenIddict.EntityFrameworkCore.Models;
+
+namespace Banyan.Server.Storage;
+
+/// <summary>
+/// The one relational model of the process: platform tables (<c>platform_*</c>) plus whatever each
+/// module adds in <see cref="IBanyanModule.ConfigureModel"/> (tables prefixed <c>&lt;module&gt;_</c>).
+/// </summary>
+internal sealed class BanyanDbContext(DbContextOptions<BanyanDbContext> options, ModuleCatalog catalog) : DbContext(options)
+{
+    internal ModuleCatalog Catalog => catalog;
+
+    internal DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    internal DbSet<SchemaHistoryEntry> SchemaHistory => Set<SchemaHistoryEntry>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.UseOpenIddict();
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreApplication>().ToTable("platform_oauth_applications");
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreAuthorization>().ToTable("platform_oauth_authorizations");
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreScope>().ToTable("platform_oauth_scopes");
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreToken>().ToTable("platform_oauth_tokens");
+        IdempotencyRecord.Configure(modelBuilder);
+        SchemaHistoryEntry.Configure(modelBuilder);
+        foreach (var module in catalog.Modules)
+        {
+            module.ConfigureModel(modelBuilder);
+        }
+
+        CheckTablePrefixes(modelBuilder);
+    }
+
+    // Invariant from the module contract: a table belongs to the platform or to exactly one module,
+    // visible from its name. A module breaking it fails at start-up, not in production data.
+    private void CheckTablePrefixes(ModelBuilder modelBuilder)
+    {
+        var prefixes = catalog.Modules.Select(m => m.Name + "_").Append("platform_").ToArray();
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName();
+            if (table is not null && !prefixes.Any(p => table.StartsWith(p, StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException(
+                    $"Table '{table}' (entity {entity.DisplayName()}) must be prefixed with its module name, e.g. '{prefixes[0]}...'.");
+            }
+        }
+    }
+}
+
+/// <summary>EF caches one model per key: include the module set so hosts with different modules (tests) do not share a model.</summary>
+internal sealed class ModuleAwareModelCacheKeyFactory : IModelCacheKeyFactory
+{
+    public object Create(DbContext context, bool designTime) =>
+        context is BanyanDbContext banyan
+            ? (context.GetType(), banyan.Catalog.ModelKey, designTime)
+            : (context.GetType(), designTime);
+}
+
+/// <summary>One row per start-up that changed the schema: what was created and by which host version.</summary>
+internal sealed class SchemaHistoryEntry
+{
+    public long Id { get; set; }
+
+    public long AppliedAtUnixMs { get; set; }
+
+    public int SchemaVersion { get; set; }
+
+    public string HostVersion { get; set; } = "";
+
+    public string CreatedTables { get; set; } = "";
+
+    internal static void Configure(ModelBuilder model)
+    {
+        var e = model.Entity<SchemaHistoryEntry>();
+        e.ToTable("platform_schema_history");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.HostVersion).HasMaxLength(64);
+        e.Property(x => x.CreatedTables).HasMaxLength(8000);
+    }
+}
