@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Banyan.Platform.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Banyan.Ledger.Http.Api;
@@ -23,18 +23,18 @@ internal static class BulkEndpoints
     private const int EventBytes = 128;
     private const int IdBytes = 16;
 
-    public static void Map(RouteGroupBuilder ledger, RequestSizeLimitAttribute limit)
+    public static void Map(RouteGroupBuilder ledger)
     {
-        ledger.MapPost("/accounts/bulk", CreateAccounts).WithMetadata(limit).WithName("CreateLedgerAccountsBulk")
+        ledger.MapPost("/accounts/bulk", CreateAccounts).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("CreateLedgerAccountsBulk")
             .WithSummary("Binary bulk path: N x 128-byte accounts in, N x 4-byte result codes out.")
             .Accepts<byte[]>(AccountsMediaType).Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
-        ledger.MapPost("/transfers/bulk", CreateTransfers).WithMetadata(limit).WithName("CreateLedgerTransfersBulk")
+        ledger.MapPost("/transfers/bulk", CreateTransfers).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("CreateLedgerTransfersBulk")
             .WithSummary("Binary bulk path: N x 128-byte transfers in, N x 4-byte result codes out.")
             .Accepts<byte[]>(TransfersMediaType).Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
-        ledger.MapPost("/accounts/lookup/bulk", LookupAccounts).WithMetadata(limit).WithName("LookupLedgerAccountsBulk")
+        ledger.MapPost("/accounts/lookup/bulk", LookupAccounts).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("LookupLedgerAccountsBulk")
             .WithSummary("Binary lookup: N x 16-byte ids in, the found accounts as 128-byte structs out.")
             .Accepts<byte[]>(IdsMediaType).Produces<byte[]>(StatusCodes.Status200OK, AccountsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
-        ledger.MapPost("/transfers/lookup/bulk", LookupTransfers).WithMetadata(limit).WithName("LookupLedgerTransfersBulk")
+        ledger.MapPost("/transfers/lookup/bulk", LookupTransfers).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("LookupLedgerTransfersBulk")
             .WithSummary("Binary lookup: N x 16-byte ids in, the found transfers as 128-byte structs out.")
             .Accepts<byte[]>(IdsMediaType).Produces<byte[]>(StatusCodes.Status200OK, TransfersMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
     }

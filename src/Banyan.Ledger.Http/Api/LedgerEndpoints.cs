@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Banyan.Platform;
+using Banyan.Platform.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Banyan.Ledger.Http.Api;
@@ -22,26 +22,24 @@ internal static class LedgerEndpoints
     public static void Map(IEndpointRouteBuilder v1)
     {
         var ledger = v1.MapGroup("/ledger").RequireAuthorization(ScopePolicy.For("ledger")).WithTags("Ledger");
-        var jsonLimit = new RequestSizeLimitAttribute(RequestBody.MaxJsonBytes);
-        var binaryLimit = new RequestSizeLimitAttribute(RequestBody.MaxBinaryBytes);
 
-        ledger.MapPost("/accounts", CreateAccounts).WithMetadata(jsonLimit).WithName("CreateLedgerAccounts")
+        ledger.MapPost("/accounts", CreateAccounts).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("CreateLedgerAccounts")
             .WithSummary("Create a batch of accounts (at most 8,190); one result per event, in order.")
             .Accepts<JsonElement>("application/json").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
-        ledger.MapPost("/transfers", CreateTransfers).WithMetadata(jsonLimit).WithName("CreateLedgerTransfers")
+        ledger.MapPost("/transfers", CreateTransfers).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("CreateLedgerTransfers")
             .WithSummary("Create a batch of transfers (at most 8,190); one result per event, in order.")
             .Accepts<JsonElement>("application/json").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         ledger.MapGet("/accounts/{id}", GetAccount).WithName("GetLedgerAccount")
             .WithSummary("An account with its four balances.").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
         ledger.MapGet("/transfers/{id}", GetTransfer).WithName("GetLedgerTransfer")
             .WithSummary("A transfer, with the amount actually moved.").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
-        ledger.MapPost("/accounts/lookup", LookupAccounts).WithMetadata(jsonLimit).WithName("LookupLedgerAccounts")
+        ledger.MapPost("/accounts/lookup", LookupAccounts).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("LookupLedgerAccounts")
             .WithSummary("The accounts found among an array of ids, in request order.")
             .Accepts<JsonElement>("application/json").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
-        ledger.MapPost("/transfers/lookup", LookupTransfers).WithMetadata(jsonLimit).WithName("LookupLedgerTransfers")
+        ledger.MapPost("/transfers/lookup", LookupTransfers).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("LookupLedgerTransfers")
             .WithSummary("The transfers found among an array of ids, in request order.")
             .Accepts<JsonElement>("application/json").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
-        BulkEndpoints.Map(ledger, binaryLimit);
+        BulkEndpoints.Map(ledger);
     }
 
     private static Task<IResult> CreateAccounts(HttpContext http, LedgerEngine engine, LedgerMetrics metrics) =>

@@ -1,50 +1,35 @@
+using Banyan.Platform.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace Banyan.Ledger.Http.Api;
 
-/// <summary>The ledger's RFC 9457 problem documents, each with a stable <c>type</c>.</summary>
+/// <summary>
+/// The ledger's RFC 9457 problems, built on the platform catalogue (<see cref="ProblemTypes"/>).
+/// Batch input errors add <c>index</c> (the event) and <c>field</c> (snake_case) members, and an
+/// <c>errors</c> map keyed <c>events[i].field</c> like other modules' validation problems.
+/// </summary>
 internal static class LedgerProblems
 {
-    private const string TypeBase = "https://banyan.dev/problems/ledger/";
-
     public static IResult InvalidInput(LedgerInputException e)
     {
-        var extensions = new Dictionary<string, object?> { ["code"] = "invalid_request" };
-        if (e.Index is { } index) extensions["index"] = index;
-        if (e.Field.Length > 0) extensions["field"] = e.Field;
-        return TypedResults.Problem(
-            detail: e.Message + "; nothing was applied",
-            statusCode: StatusCodes.Status400BadRequest,
-            title: "Invalid ledger request",
-            type: TypeBase + "invalid-request",
-            extensions: extensions);
+        var extensions = new List<KeyValuePair<string, object?>>();
+        if (e.Index is { } index) extensions.Add(new("index", index));
+        if (e.Field.Length > 0) extensions.Add(new("field", e.Field));
+        var path = (e.Index is { } i ? $"events[{i}]" : "body") + (e.Field.Length > 0 ? "." + e.Field : "");
+        extensions.Add(new("errors", new Dictionary<string, string[]> { [path] = [e.Message] }));
+        var type = e.Index is null && e.Field.Length == 0 ? ProblemTypes.BadRequest : ProblemTypes.Validation;
+        return BanyanProblems.Problem(type, e.Message + "; nothing was applied", extensions);
     }
 
-    public static IResult TooLarge(RequestBodyTooLargeException e) => TypedResults.Problem(
-        detail: e.Message + "; nothing was applied",
-        statusCode: StatusCodes.Status413PayloadTooLarge,
-        title: "Request body too large",
-        type: TypeBase + "body-too-large",
-        extensions: new Dictionary<string, object?> { ["code"] = "body_too_large", ["limit_bytes"] = e.LimitBytes });
+    public static IResult TooLarge(RequestBodyTooLargeException e) =>
+        BanyanProblems.Problem(ProblemTypes.PayloadTooLarge, e.Message + "; nothing was applied", [new("limit_bytes", e.LimitBytes)]);
 
-    public static IResult UnsupportedMediaType(string expected) => TypedResults.Problem(
-        detail: $"the content type must be {expected}",
-        statusCode: StatusCodes.Status415UnsupportedMediaType,
-        title: "Unsupported media type",
-        type: TypeBase + "unsupported-media-type",
-        extensions: new Dictionary<string, object?> { ["code"] = "unsupported_media_type" });
+    public static IResult UnsupportedMediaType(string expected) =>
+        BanyanProblems.Problem(ProblemTypes.UnsupportedMediaType, $"the content type must be {expected}");
 
-    public static IResult Unavailable(LedgerFaultedException e) => TypedResults.Problem(
-        detail: "the ledger engine has stopped after a failure and accepts no work until restarted: " + e.Message,
-        statusCode: StatusCodes.Status503ServiceUnavailable,
-        title: "Ledger unavailable",
-        type: TypeBase + "unavailable",
-        extensions: new Dictionary<string, object?> { ["code"] = "ledger_unavailable" });
+    public static IResult Unavailable(LedgerFaultedException e) =>
+        BanyanProblems.Problem(ProblemTypes.Unavailable, "the ledger engine stopped after a failure and accepts no work until restarted: " + e.Message);
 
-    public static IResult NotFound(string what, UInt128 id) => TypedResults.Problem(
-        detail: $"no {what} with id {id}",
-        statusCode: StatusCodes.Status404NotFound,
-        title: $"The {what} does not exist",
-        type: TypeBase + what + "-not-found",
-        extensions: new Dictionary<string, object?> { ["code"] = what + "_not_found" });
+    public static IResult NotFound(string what, UInt128 id) =>
+        BanyanProblems.NotFound($"no {what} with id {id}");
 }
