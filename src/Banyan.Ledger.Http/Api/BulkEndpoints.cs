@@ -27,16 +27,16 @@ internal static class BulkEndpoints
     {
         ledger.MapPost("/accounts/bulk", CreateAccounts).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("CreateLedgerAccountsBulk")
             .WithSummary("Binary bulk path: N x 128-byte accounts in, N x 4-byte result codes out.")
-            .Accepts<byte[]>(AccountsMediaType).Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
         ledger.MapPost("/transfers/bulk", CreateTransfers).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("CreateLedgerTransfersBulk")
             .WithSummary("Binary bulk path: N x 128-byte transfers in, N x 4-byte result codes out.")
-            .Accepts<byte[]>(TransfersMediaType).Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
         ledger.MapPost("/accounts/lookup/bulk", LookupAccounts).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("LookupLedgerAccountsBulk")
             .WithSummary("Binary lookup: N x 16-byte ids in, the found accounts as 128-byte structs out.")
-            .Accepts<byte[]>(IdsMediaType).Produces<byte[]>(StatusCodes.Status200OK, AccountsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<byte[]>(StatusCodes.Status200OK, AccountsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
         ledger.MapPost("/transfers/lookup/bulk", LookupTransfers).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("LookupLedgerTransfersBulk")
             .WithSummary("Binary lookup: N x 16-byte ids in, the found transfers as 128-byte structs out.")
-            .Accepts<byte[]>(IdsMediaType).Produces<byte[]>(StatusCodes.Status200OK, TransfersMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<byte[]>(StatusCodes.Status200OK, TransfersMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
     private static Task<IResult> CreateAccounts(HttpContext http, LedgerEngine engine, LedgerMetrics metrics) =>

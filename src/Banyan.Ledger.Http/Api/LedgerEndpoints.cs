@@ -25,20 +25,20 @@ internal static class LedgerEndpoints
 
         ledger.MapPost("/accounts", CreateAccounts).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("CreateLedgerAccounts")
             .WithSummary("Create a batch of accounts (at most 8,190); one result per event, in order.")
-            .Accepts<JsonElement>("application/json").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         ledger.MapPost("/transfers", CreateTransfers).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("CreateLedgerTransfers")
             .WithSummary("Create a batch of transfers (at most 8,190); one result per event, in order.")
-            .Accepts<JsonElement>("application/json").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         ledger.MapGet("/accounts/{id}", GetAccount).WithName("GetLedgerAccount")
             .WithSummary("An account with its four balances.").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
         ledger.MapGet("/transfers/{id}", GetTransfer).WithName("GetLedgerTransfer")
             .WithSummary("A transfer, with the amount actually moved.").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
         ledger.MapPost("/accounts/lookup", LookupAccounts).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("LookupLedgerAccounts")
             .WithSummary("The accounts found among an array of ids, in request order.")
-            .Accepts<JsonElement>("application/json").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         ledger.MapPost("/transfers/lookup", LookupTransfers).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("LookupLedgerTransfers")
             .WithSummary("The transfers found among an array of ids, in request order.")
-            .Accepts<JsonElement>("application/json").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         BulkEndpoints.Map(ledger);
     }
 
