@@ -95,7 +95,9 @@ public sealed class CrashTests : IAsyncLifetime
         })).ToArray();
 
         await Task.WhenAny(enough.Task, Task.WhenAll(callers));
+        var midLoad = callers.Count(c => !c.IsCompleted);
         server.Kill();
+        Assert.True(midLoad > 0, "the kill came after the load had finished");
         await Task.WhenAll(callers).WaitAsync(TimeSpan.FromMinutes(2));
         Assert.Empty(unexpected);
         Assert.True(_acknowledged.Count >= target, $"load ended before the kill: {_acknowledged.Count} acknowledged\n{server.RecentOutput()}");
