@@ -211,4 +211,16 @@ public sealed class LedgerApiTests(LedgerHostFixture host)
         Assert.All(body.Statuses(), s => Assert.Equal("created", s));
         Assert.Equal((UInt128)8190, Balance(await GetAccountAsync(customer), "credits_posted"));
     }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_ledger_routes()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        var document = await anonymous.GetStringAsync(new Uri("openapi/v1.json", UriKind.Relative));
+        foreach (var path in new[] { "/v1/ledger/accounts", "/v1/ledger/transfers", "/v1/ledger/accounts/{id}", "/v1/ledger/transfers/{id}",
+            "/v1/ledger/accounts/lookup", "/v1/ledger/transfers/lookup", "/v1/ledger/transfers/bulk", "/v1/ledger/accounts/bulk" })
+        {
+            Assert.Contains($"\"{path}\"", document, StringComparison.Ordinal);
+        }
+    }
 }

@@ -30,6 +30,8 @@ public sealed class LedgerHostFixture : IAsyncLifetime
 
     public LedgerEngine Engine => _app!.Services.GetRequiredService<LedgerEngine>();
 
+    public IServiceProvider Services => _app!.Services;
+
     /// <summary>A fresh id, unique across the whole fixture.</summary>
     public ulong NextId() => (ulong)Interlocked.Increment(ref _nextId);
 

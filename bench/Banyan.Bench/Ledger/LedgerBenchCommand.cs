@@ -97,9 +97,23 @@ public sealed class LedgerBenchCommand : AsyncCommand<LedgerBenchSettings>
         }
         else
         {
-            report.Render(AnsiConsole.Console);
+            report.Render(ReportConsole());
         }
         return 0;
+    }
+
+    /// <summary>The terminal, or — when stdout is redirected to a file — a plain console wide enough for the tables.</summary>
+    private static IAnsiConsole ReportConsole()
+    {
+        if (!Console.IsOutputRedirected) return AnsiConsole.Console;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(Console.Out),
+        });
+        console.Profile.Width = 120;
+        return console;
     }
 }
 

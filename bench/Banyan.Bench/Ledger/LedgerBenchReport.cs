@@ -9,7 +9,13 @@ namespace Banyan.Bench.Ledger;
 /// <summary>The figures of one <c>banyan bench ledger</c> run, as a table or JSON.</summary>
 internal sealed class LedgerBenchReport(string machine, string? postgresSkippedReason)
 {
-    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = new UnitAwareSnakeCase(), WriteIndented = true };
+
+    /// <summary>snake_case that keeps units whole (<c>ResidentMiBPerMillion</c> → <c>resident_mib_per_million</c>).</summary>
+    private sealed class UnitAwareSnakeCase : JsonNamingPolicy
+    {
+        public override string ConvertName(string name) => SnakeCaseLower.ConvertName(name.Replace("MiB", "Mib", StringComparison.Ordinal));
+    }
 
     public string Machine { get; } = machine;
 
