@@ -1,3 +1,4 @@
+using Banyan.Bench.Ledger;
 using Spectre.Console.Cli;
 
 namespace Banyan.Bench;
@@ -9,5 +10,10 @@ public static class BenchCommands
     public static void Configure(IConfigurator<CommandSettings> bench)
     {
         ArgumentNullException.ThrowIfNull(bench);
+        bench.AddCommand<LedgerBenchCommand>("ledger")
+            .WithDescription("Ledger throughput: in-process, bulk path and REST from another process, PostgreSQL baseline, replay.")
+            .WithExample("bench", "ledger", "--quick");
+        // The client side of rows 2 and 3, started by `bench ledger` as a separate process.
+        bench.AddCommand<LedgerClientBenchCommand>("ledger-client").IsHidden();
     }
 }

@@ -1,13 +1,79 @@
+using Banyan.Ledger.Http.Api;
+using Banyan.Ledger.Http.Demo;
 using Banyan.Platform;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
 
 namespace Banyan.Ledger.Http;
 
 /// <summary>The ledger module: owns the engine's lifetime and exposes it under <c>/v1/ledger</c> (scope <c>ledger</c>).</summary>
 public sealed class LedgerModule : BanyanModule
 {
+    /// <summary>Configuration section holding <see cref="LedgerOptions"/> overrides (e.g. <c>Banyan__Ledger__Fsync</c>).</summary>
+    public const string ConfigurationSection = "Banyan:Ledger";
+
     /// <inheritdoc />
     public override string Name => "ledger";
 
     /// <inheritdoc />
     public override IReadOnlyList<string> Scopes => ["ledger"];
+
+    /// <inheritdoc />
+    public override void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        // The bulk path and the journal use the structs' in-memory layout as the wire format.
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("The ledger requires a little-endian machine.");
+        var options = ReadOptions(context.Configuration.GetSection(ConfigurationSection), context.ModuleDirectory("ledger"));
+        // A singleton disposed (flushed, journal closed) by the container when the host stops.
+        services.AddSingleton(sp => LedgerEngine.Open(options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddHostedService<LedgerStartup>();
+        services.AddMetrics();
+        services.AddSingleton<LedgerMetrics>();
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(LedgerMetrics.MeterName));
+    }
+
+    /// <inheritdoc />
+    public override void MapEndpoints(IEndpointRouteBuilder v1) => LedgerEndpoints.Map(v1);
+
+    /// <inheritdoc />
+    public override void ConfigureHealthChecks(IHealthChecksBuilder health) =>
+        health.AddCheck<LedgerHealthCheck>("ledger", tags: ["ready"]);
+
+    /// <inheritdoc />
+    public override Task SeedDemoAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        DemoChart.SeedAsync(services.GetRequiredService<LedgerEngine>(), cancellationToken);
+
+    /// <inheritdoc />
+    public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) =>
+        LedgerWalkthrough.RunAsync(demo, cancellationToken);
+
+    internal static LedgerOptions ReadOptions(IConfiguration section, string directory)
+    {
+        var defaults = new LedgerOptions { Directory = directory };
+        return defaults with
+        {
+            Fsync = section.GetValue(nameof(LedgerOptions.Fsync), defaults.Fsync),
+            SegmentBytes = section.GetValue(nameof(LedgerOptions.SegmentBytes), defaults.SegmentBytes),
+            SnapshotEveryRecords = section.GetValue(nameof(LedgerOptions.SnapshotEveryRecords), defaults.SnapshotEveryRecords),
+            AccountCapacity = section.GetValue(nameof(LedgerOptions.AccountCapacity), defaults.AccountCapacity),
+            TransferCapacity = section.GetValue(nameof(LedgerOptions.TransferCapacity), defaults.TransferCapacity),
+        };
+    }
+}
+
+/// <summary>Opens the engine while the host starts, so recovery (or a corrupt journal) shows at start-up, not at the first request.</summary>
+internal sealed class LedgerStartup(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = services.GetRequiredService<LedgerEngine>();
+        _ = services.GetRequiredService<LedgerMetrics>();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

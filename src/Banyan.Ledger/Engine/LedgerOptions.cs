@@ -20,6 +20,26 @@ public sealed record LedgerOptions
 
     /// <summary>Capacity hint for the transfer table.</summary>
     public long TransferCapacity { get; init; } = 1 << 22;
+
+    /// <summary>Requests that may wait for the writer; further callers wait for a slot (back-pressure).</summary>
+    public int RequestQueueCapacity { get; init; } = 1024;
+
+    /// <summary>Journal records that may be applied but not yet durable (each holds a ~1.2 MiB buffer).</summary>
+    public int PipelineRecords { get; init; } = 8;
+
+    /// <summary>Test hook: runs on the flusher thread right before each fdatasync (e.g. to hold records undurable).</summary>
+    internal Action? BeforeJournalSync { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(Directory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(SegmentBytes, 4L * 1024 * 1024);
+        ArgumentOutOfRangeException.ThrowIfNegative(SnapshotEveryRecords);
+        ArgumentOutOfRangeException.ThrowIfLessThan(AccountCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(TransferCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(RequestQueueCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PipelineRecords, 1);
+    }
 }
 
 /// <summary>The journal failed verification somewhere other than its tail: the ledger refuses to start.</summary>

@@ -1,0 +1,179 @@
+using Banyan.Ledger.Journal;
+
+namespace Banyan.Ledger.Engine;
+
+/// <summary>
+/// One slot of the commit pipeline: a record buffer (or none, for a read barrier) and the callers to
+/// release once it is durable. Slots with buffers are pooled, which bounds the memory in flight.
+/// </summary>
+internal sealed class FlushItem(int capacity)
+{
+    public byte[]? Buffer { get; } = capacity > 0 ? GC.AllocateUninitializedArray<byte>(capacity, pinned: true) : null;
+
+    public int Length { get; set; }
+
+    public ulong Sequence { get; set; }
+
+    public List<PendingWork> Waiters { get; } = [];
+}
+
+/// <summary>
+/// The flusher thread: takes every record the writer has handed over, writes them with one gather
+/// write and ONE fdatasync (group commit), then releases their callers in order. While it waits on
+/// the disk the writer thread applies the next records (pipelining). Read barriers ride in the same
+/// FIFO, so a lookup is released only after every record applied before it is durable.
+/// </summary>
+internal sealed class Flusher
+{
+    private readonly object _gate = new();
+    private readonly Queue<FlushItem> _queue = new();
+    private readonly Stack<FlushItem> _free = new();
+    private readonly JournalWriter _journal;
+    private readonly Action<Exception> _onFault;
+    private readonly Thread _thread;
+    private readonly List<FlushItem> _taken = new(64);
+    private readonly List<Memory<byte>> _records = new(64);
+    private bool _closed;
+    private Exception? _fault;
+    private long _durableSequence;
+
+    public Flusher(JournalWriter journal, int slots, Action<Exception> onFault)
+    {
+        _journal = journal;
+        _onFault = onFault;
+        for (var i = 0; i < slots; i++) _free.Push(new FlushItem(RecordHeader.MaxRecordLength));
+        _durableSequence = (long)journal.LastSequence;
+        _thread = new Thread(Run) { IsBackground = true, Name = "ledger-flusher" };
+        _thread.Start();
+    }
+
+    public ulong DurableSequence => (ulong)Interlocked.Read(ref _durableSequence);
+
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
+    public long RecordsWritten => Interlocked.Read(ref _recordsWritten);
+
+    private long _bytesWritten;
+    private long _recordsWritten;
+
+    /// <summary>Blocks the writer until a record slot is free (bounded memory in flight).</summary>
+    public FlushItem Rent()
+    {
+        lock (_gate)
+        {
+            while (_free.Count == 0 && _fault is null) Monitor.Wait(_gate);
+            ThrowIfFaulted();
+            var item = _free.Pop();
+            item.Waiters.Clear();
+            item.Length = 0;
+            return item;
+        }
+    }
+
+    public void Submit(FlushItem item)
+    {
+        lock (_gate)
+        {
+            ThrowIfFaulted();
+            _queue.Enqueue(item);
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Blocks until <paramref name="sequence"/> is durable; returns the journal's chain hash at that point.</summary>
+    public UInt128 WaitDurable(ulong sequence)
+    {
+        lock (_gate)
+        {
+            while (DurableSequence < sequence && _fault is null) Monitor.Wait(_gate);
+            ThrowIfFaulted();
+            return _journal.LastChainHash;
+        }
+    }
+
+    /// <summary>No more submissions: the thread drains what it has and exits.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            Monitor.PulseAll(_gate);
+        }
+        _thread.Join();
+    }
+
+    private void Run()
+    {
+        try
+        {
+            while (TakeAll())
+            {
+                WriteAndRelease();
+            }
+        }
+        catch (Exception ex)
+        {
+            FailEverything(ex);
+            _onFault(ex);
+        }
+    }
+
+    private bool TakeAll()
+    {
+        lock (_gate)
+        {
+            while (_queue.Count == 0 && !_closed) Monitor.Wait(_gate);
+            if (_queue.Count == 0) return false;
+            while (_queue.TryDequeue(out var item)) _taken.Add(item);
+            return true;
+        }
+    }
+
+    private void WriteAndRelease()
+    {
+        _records.Clear();
+        ulong last = 0;
+        foreach (var item in _taken)
+        {
+            if (item.Buffer is null) continue;
+            _records.Add(item.Buffer.AsMemory(0, item.Length));
+            last = item.Sequence;
+        }
+        var before = _journal.BytesWritten;
+        _journal.Append(_records);
+        Interlocked.Add(ref _bytesWritten, _journal.BytesWritten - before);
+        Interlocked.Add(ref _recordsWritten, _records.Count);
+        lock (_gate)
+        {
+            if (last != 0) Interlocked.Exchange(ref _durableSequence, (long)last);
+            foreach (var item in _taken)
+            {
+                foreach (var waiter in item.Waiters) waiter.Complete();
+                if (item.Buffer is not null) _free.Push(item);
+            }
+            _taken.Clear();
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    private void FailEverything(Exception ex)
+    {
+        var error = new LedgerFaultedException("The ledger journal failed; nothing after the last durable record was acknowledged.", ex);
+        lock (_gate)
+        {
+            _fault = error;
+            while (_queue.TryDequeue(out var item)) _taken.Add(item);
+            foreach (var item in _taken)
+            {
+                foreach (var waiter in item.Waiters) waiter.Fail(error);
+            }
+            _taken.Clear();
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (_fault is not null) throw _fault;
+    }
+}

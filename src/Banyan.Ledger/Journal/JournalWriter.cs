@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+using System.Globalization;
+
+namespace Banyan.Ledger.Journal;
+
+/// <summary>Where recovery left the journal: the last verified record and the segment to append to.</summary>
+internal readonly record struct JournalTail(ulong LastSequence, UInt128 LastChainHash, string? ActiveSegment, long ActiveSegmentLength);
+
+/// <summary>
+/// Appends sealed records to segment files. Owned by one thread (the engine's flusher). Each
+/// <see cref="Append"/> is one gather write (writev) of all given records plus ONE fdatasync: that is the
+/// group commit. Files are only ever appended to; a segment is closed when the next batch would push it
+/// past the segment size, and the next one is named after its first sequence number.
+/// </summary>
+internal sealed class JournalWriter : IDisposable
+{
+    private readonly string _directory;
+    private readonly long _segmentBytes;
+    private readonly bool _fsync;
+    private readonly Action? _beforeSync;
+    private readonly List<ReadOnlyMemory<byte>> _gather = new(64);
+    private FileStream? _segment;
+    private long _segmentLength;
+
+    public JournalWriter(string directory, long segmentBytes, bool fsync, JournalTail tail, Action? beforeSync = null)
+    {
+        if (segmentBytes < RecordHeader.MaxRecordLength) throw new ArgumentOutOfRangeException(nameof(segmentBytes), "A segment must hold at least one full record.");
+        _directory = directory;
+        _segmentBytes = segmentBytes;
+        _fsync = fsync;
+        _beforeSync = beforeSync;
+        LastSequence = tail.LastSequence;
+        LastChainHash = tail.LastChainHash;
+        if (tail.ActiveSegment is not null)
+        {
+            _segment = DurableFile.OpenSegment(tail.ActiveSegment, FileMode.Open);
+            _segmentLength = tail.ActiveSegmentLength;
+        }
+    }
+
+    public ulong LastSequence { get; private set; }
+
+    public UInt128 LastChainHash { get; private set; }
+
+    public long BytesWritten { get; private set; }
+
+    public static string SegmentName(ulong firstSequence) => $"journal-{firstSequence.ToString("D12", CultureInfo.InvariantCulture)}.log";
+
+    /// <summary>
+    /// Seals (previous hash + checksum) and durably appends <paramref name="records"/>, which must be
+    /// complete records whose headers carry consecutive sequence numbers. Returns when they are durable.
+    /// </summary>
+    public void Append(IReadOnlyList<Memory<byte>> records)
+    {
+        if (records.Count == 0) return;
+        long total = 0;
+        _gather.Clear();
+        foreach (var record in records)
+        {
+            Seal(record.Span);
+            _gather.Add(record);
+            total += record.Length;
+        }
+        var firstSequence = LastSequence - (ulong)records.Count + 1;
+        if (_segment is null || (_segmentLength > 0 && _segmentLength + total > _segmentBytes)) Roll(firstSequence);
+        RandomAccess.Write(_segment!.SafeFileHandle, _gather, _segmentLength);
+        _segmentLength += total;
+        BytesWritten += total;
+        _gather.Clear();
+        if (!_fsync) return;
+        _beforeSync?.Invoke();
+        DurableFile.SyncData(_segment);
+    }
+
+    private void Seal(Span<byte> record)
+    {
+        var sequence = BinaryPrimitives.ReadUInt64LittleEndian(record[8..]);
+        // Invariant: the engine hands records over in the order it applied them, numbered without gaps.
+        if (sequence != LastSequence + 1) throw new InvalidOperationException($"Journal sequence gap: expected {LastSequence + 1}, got {sequence}.");
+        var header = record[..RecordHeader.Size];
+        var bodyLength = BinaryPrimitives.ReadInt32LittleEndian(record[16..]);
+        if (record.Length != RecordHeader.Size + bodyLength) throw new InvalidOperationException("Journal record length does not match its header.");
+        BinaryPrimitives.WriteUInt128LittleEndian(header[32..], LastChainHash);
+        var checksum = RecordHeader.ComputeChecksum(header, record[RecordHeader.Size..]);
+        BinaryPrimitives.WriteUInt128LittleEndian(header[48..], checksum);
+        LastChainHash = RecordHeader.ChainHash(header);
+        LastSequence = sequence;
+    }
+
+    private void Roll(ulong firstSequence)
+    {
+        _segment?.Dispose();
+        var path = Path.Combine(_directory, SegmentName(firstSequence));
+        _segment = DurableFile.OpenSegment(path, FileMode.CreateNew);
+        _segmentLength = 0;
+        if (_fsync) DurableFile.SyncDirectory(_directory);
+    }
+
+    public void Dispose()
+    {
+        _segment?.Dispose();
+        _segment = null;
+    }
+}
