@@ -40,11 +40,16 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var outcomes = new List<Dictionary<string, string>>();
         try
         {
-            await using var app = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", dataDirectory, "--demo"]);
+            await using var app = BanyanServer.Build([
+                "--urls", "http://127.0.0.1:0", "--data", dataDirectory, "--demo",
+                // The walk-through is the output; the host's own start-up chatter would drown it.
+                "--Logging:LogLevel:Default=Warning",
+            ]);
             await app.StartAsync(cancellationToken);
             var baseAddress = ServerAddress(app);
             console.MarkupLineInterpolated($"[bold]Banyan demo[/] — server at {baseAddress}, data in {dataDirectory}");
             using var api = await AuthenticatedClientAsync(baseAddress, dataDirectory, cancellationToken);
+            console.MarkupLineInterpolated($"Signed in as the bootstrap client (OAuth2 client_credentials, POST /connect/token); API reference at {baseAddress}docs");
             foreach (var module in modules.Where(m => settings.Module is null || m.Name == settings.Module))
                 outcomes.Add(await RunModuleAsync(module, new DemoContext(api, console, app.Services), console, cancellationToken));
             await app.StopAsync(cancellationToken);
