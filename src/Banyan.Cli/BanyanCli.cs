@@ -43,6 +43,8 @@ public static class BanyanCli
     private static void Configure(IConfigurator config, TextWriter errors)
     {
         config.SetApplicationName("banyan");
+        // Unknown options are usage errors, not silently ignored words.
+        config.UseStrictParsing();
         config.SetApplicationVersion(VersionCommand.InformationalVersion);
         // Help and parse errors render on stderr: stdout is reserved for results.
         config.ConfigureConsole(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(errors) }));

@@ -64,3 +64,22 @@ public class CliTests
         Assert.Equal("banyan: error: disk full at line two", stderr.ToString().TrimEnd());
     }
 }
+
+[Collection("console")]
+public class DemoCommandTests
+{
+    [Fact]
+    public async Task Demo_runs_every_module_walk_through_over_the_real_api_and_reports_json()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await BanyanCli.RunAsync(["demo", "--json"], stdout, stderr);
+
+        Assert.True(code == 0, "demo failed:\n" + stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout.ToString());
+        var modules = json.RootElement.GetProperty("modules").EnumerateArray().ToList();
+        Assert.Equal(Banyan.Server.Modules.All().Select(m => m.Name), modules.Select(m => m.GetProperty("module").GetString()));
+        Assert.All(modules, m => Assert.Equal("ok", m.GetProperty("status").GetString()));
+    }
+}

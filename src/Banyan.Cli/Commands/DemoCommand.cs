@@ -44,6 +44,8 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
                 "--urls", "http://127.0.0.1:0", "--data", dataDirectory, "--demo",
                 // The walk-through is the output; the host's own start-up chatter would drown it.
                 "--Logging:LogLevel:Default=Warning",
+                // stdout is reserved for the result (--json); every log line goes to stderr.
+                "--Logging:Console:LogToStandardErrorThreshold=Trace",
             ]);
             await app.StartAsync(cancellationToken);
             var baseAddress = ServerAddress(app);

@@ -28,7 +28,6 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         if (settings.Urls is not null) args.AddRange(["--urls", settings.Urls]);
         if (settings.Data is not null) args.AddRange(["--data", settings.Data]);
         if (settings.Demo) args.Add("--demo");
-        args.AddRange(context.Remaining.Raw);
         return BanyanServer.RunAsync([.. args]);
     }
 }
