@@ -94,6 +94,25 @@ public static class BanyanServer
 
     private static void ConfigureLogging(WebApplicationBuilder builder)
     {
+        // OpenIddict's Debug/Trace output includes whole token responses; no configuration may turn it on.
+        builder.Services.PostConfigure<LoggerFilterOptions>(options =>
+        {
+            for (var i = 0; i < options.Rules.Count; i++)
+            {
+                var rule = options.Rules[i];
+                if (rule.CategoryName?.StartsWith("OpenIddict", StringComparison.Ordinal) == true && (rule.LogLevel is null || rule.LogLevel < LogLevel.Information))
+                {
+                    options.Rules[i] = new LoggerFilterRule(rule.ProviderName, rule.CategoryName, LogLevel.Information, rule.Filter);
+                }
+            }
+
+            // Provider-specific rules (Logging:Console:LogLevel:...) beat provider-less ones, so cap per provider too.
+            foreach (var provider in options.Rules.Select(r => r.ProviderName).Distinct().ToList())
+            {
+                options.Rules.Add(new LoggerFilterRule(provider, "OpenIddict", LogLevel.Information, null));
+            }
+        });
+
         if (string.Equals(builder.Configuration["Banyan:Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
         {
             builder.Logging.ClearProviders();

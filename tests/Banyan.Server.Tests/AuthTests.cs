@@ -165,6 +165,15 @@ public sealed class AuthTests
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
     }
 
+    [Fact]
+    public async Task In_process_callers_get_an_authorized_client_for_a_started_host()
+    {
+        await using var host = await TestHost.StartAsync();
+        using var api = await host.App.CreateAuthorizedClientAsync();
+        using var response = await api.GetAsync(new Uri("v1/test/ping", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private static string Base64UrlDecode(string value)
     {
         var padded = value.Replace('-', '+').Replace('_', '/');

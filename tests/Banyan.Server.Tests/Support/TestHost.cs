@@ -122,6 +122,7 @@ internal sealed record BootstrapFile(
     [property: System.Text.Json.Serialization.JsonPropertyName("scopes")] string[] Scopes);
 
 /// <summary>Keeps every formatted log line (with its scopes) so tests can assert what is never logged.</summary>
+[ProviderAlias("Capturing")]
 internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
