@@ -1,4 +1,5 @@
 using Banyan.Platform;
+using Banyan.Platform.Http;
 using Banyan.Server.Http;
 using Banyan.Server.Identity;
 using Banyan.Server.OpenApi;
@@ -169,8 +170,10 @@ public static class BanyanServer
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
 
+        // A token request is a few form fields: its own small limit, whatever the API default is.
         app.MapPost(IdentityRegistration.TokenPath, IdentityRegistration.IssueTokenAsync)
-            .AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimiting.TokenPolicy);
+            .AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimiting.TokenPolicy)
+            .WithRequestBodyLimit(IdentityRegistration.MaxTokenRequestBytes);
         app.MapBanyanHealth();
         app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath);
         app.MapOpenApi("/openapi/{documentName}.json");
