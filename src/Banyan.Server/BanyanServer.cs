@@ -60,6 +60,12 @@ public static class BanyanServer
             await Console.Error.WriteLineAsync("banyan: " + usage.Message);
             return 2;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            // Build touches the data directory and the key files; say which problem, not a stack trace.
+            await Console.Error.WriteLineAsync("banyan: cannot start: " + ex.Message);
+            return 1;
+        }
 
         await using (app)
         {
