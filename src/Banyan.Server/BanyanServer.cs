@@ -1,4 +1,5 @@
 using Banyan.Platform;
+using Banyan.Platform.Http;
 using Banyan.Server.Http;
 using Banyan.Server.Identity;
 using Banyan.Server.OpenApi;
@@ -59,6 +60,12 @@ public static class BanyanServer
             await Console.Error.WriteLineAsync("banyan: " + usage.Message);
             return 2;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            // Build touches the data directory and the key files; say which problem, not a stack trace.
+            await Console.Error.WriteLineAsync("banyan: cannot start: " + ex.Message);
+            return 1;
+        }
 
         await using (app)
         {
@@ -77,7 +84,7 @@ public static class BanyanServer
 
     private static HostSettings Resolve(BanyanHostOptions options, IConfiguration configuration)
     {
-        var dataDirectory = options.DataDirectory;
+        var dataDirectory = options.ResolveDataDirectory(configuration);
         var wasEmpty = !Directory.Exists(dataDirectory) || !Directory.EnumerateFileSystemEntries(dataDirectory).Any();
         if (OperatingSystem.IsWindows())
         {
@@ -94,6 +101,25 @@ public static class BanyanServer
 
     private static void ConfigureLogging(WebApplicationBuilder builder)
     {
+        // OpenIddict's Debug/Trace output includes whole token responses; no configuration may turn it on.
+        builder.Services.PostConfigure<LoggerFilterOptions>(options =>
+        {
+            for (var i = 0; i < options.Rules.Count; i++)
+            {
+                var rule = options.Rules[i];
+                if (rule.CategoryName?.StartsWith("OpenIddict", StringComparison.Ordinal) == true && (rule.LogLevel is null || rule.LogLevel < LogLevel.Information))
+                {
+                    options.Rules[i] = new LoggerFilterRule(rule.ProviderName, rule.CategoryName, LogLevel.Information, rule.Filter);
+                }
+            }
+
+            // Provider-specific rules (Logging:Console:LogLevel:...) beat provider-less ones, so cap per provider too.
+            foreach (var provider in options.Rules.Select(r => r.ProviderName).Distinct().ToList())
+            {
+                options.Rules.Add(new LoggerFilterRule(provider, "OpenIddict", LogLevel.Information, null));
+            }
+        });
+
         if (string.Equals(builder.Configuration["Banyan:Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
         {
             builder.Logging.ClearProviders();
@@ -150,8 +176,10 @@ public static class BanyanServer
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
 
+        // A token request is a few form fields: its own small limit, whatever the API default is.
         app.MapPost(IdentityRegistration.TokenPath, IdentityRegistration.IssueTokenAsync)
-            .AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimiting.TokenPolicy);
+            .AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimiting.TokenPolicy)
+            .WithRequestBodyLimit(IdentityRegistration.MaxTokenRequestBytes);
         app.MapBanyanHealth();
         app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath);
         app.MapOpenApi("/openapi/{documentName}.json");

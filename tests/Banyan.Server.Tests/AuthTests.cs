@@ -124,6 +124,22 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task Expired_token_is_a_401_problem()
+    {
+        var time = new ManualTime();
+        await using var host = await TestHost.StartAsync(time: time);
+        using var api = await host.AuthorizedClientAsync();
+        using (var fresh = await api.GetAsync(new Uri("/v1/test/ping", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        }
+
+        time.Advance(TimeSpan.FromMinutes(61));
+        using var expired = await api.GetAsync(new Uri("/v1/test/ping", UriKind.Relative));
+        await Problems.AssertProblemAsync(expired, HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
     public async Task Token_without_the_endpoint_scope_is_a_403_problem()
     {
         await using var host = await TestHost.StartAsync();
@@ -163,6 +179,15 @@ public sealed class AuthTests
         using var limited = await host.RequestTokenAsync(file.ClientId, file.ClientSecret);
         await Problems.AssertProblemAsync(limited, HttpStatusCode.TooManyRequests, "rate-limited");
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task In_process_callers_get_an_authorized_client_for_a_started_host()
+    {
+        await using var host = await TestHost.StartAsync();
+        using var api = await host.App.CreateAuthorizedClientAsync();
+        using var response = await api.GetAsync(new Uri("v1/test/ping", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private static string Base64UrlDecode(string value)

@@ -39,7 +39,7 @@ internal sealed class TestHost : IAsyncDisposable
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "banyan-test-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>Starts a host. <paramref name="dataDirectory"/> is reused (and kept) when given, to test restarts.</summary>
-    public static async Task<TestHost> StartAsync(string[]? extraArgs = null, string? dataDirectory = null, IReadOnlyList<IBanyanModule>? extraModules = null)
+    public static async Task<TestHost> StartAsync(string[]? extraArgs = null, string? dataDirectory = null, IReadOnlyList<IBanyanModule>? extraModules = null, TimeProvider? time = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= NewDataDirectory();
@@ -50,6 +50,10 @@ internal sealed class TestHost : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
         });
         try
         {
@@ -115,6 +119,16 @@ internal sealed class TestHost : IAsyncDisposable
     }
 }
 
+/// <summary>A clock the test moves by hand.</summary>
+internal sealed class ManualTime : TimeProvider
+{
+    private long _ticks = DateTimeOffset.UtcNow.UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+}
+
 internal sealed record BootstrapFile(
     [property: System.Text.Json.Serialization.JsonPropertyName("client_id")] string ClientId,
     [property: System.Text.Json.Serialization.JsonPropertyName("client_secret")] string ClientSecret,
@@ -122,6 +136,7 @@ internal sealed record BootstrapFile(
     [property: System.Text.Json.Serialization.JsonPropertyName("scopes")] string[] Scopes);
 
 /// <summary>Keeps every formatted log line (with its scopes) so tests can assert what is never logged.</summary>
+[ProviderAlias("Capturing")]
 internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
