@@ -126,6 +126,7 @@ internal sealed class TransferStore
             _status = [status];
         }
         _capacity = size;
+        if (size == ChunkSize) PrepareSpare();
     }
 
     /// <summary>
@@ -147,6 +148,11 @@ internal sealed class TransferStore
             _status[n] = new byte[ChunkSize];
         }
         _capacity = (long)(n + 1) << ChunkShift;
+        PrepareSpare();
+    }
+
+    private void PrepareSpare()
+    {
         var next = NewChunk();
         MemoryPrefault.Start(next);
         _spare = (next, new byte[ChunkSize]);
