@@ -1,12 +1,8 @@
 using System.ComponentModel;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Banyan.Platform;
 using Banyan.Server;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -48,9 +44,9 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
                 "--Logging:Console:LogToStandardErrorThreshold=Trace",
             ]);
             await app.StartAsync(cancellationToken);
-            var baseAddress = ServerAddress(app);
+            using var api = await app.CreateAuthorizedClientAsync(cancellationToken);
+            var baseAddress = api.BaseAddress;
             console.MarkupLineInterpolated($"[bold]Banyan demo[/] — server at {baseAddress}, data in {dataDirectory}");
-            using var api = await AuthenticatedClientAsync(baseAddress, dataDirectory, cancellationToken);
             console.MarkupLineInterpolated($"Signed in as the bootstrap client (OAuth2 client_credentials, POST /connect/token); API reference at {baseAddress}docs");
             foreach (var module in modules.Where(m => settings.Module is null || m.Name == settings.Module))
                 outcomes.Add(await RunModuleAsync(module, new DemoContext(api, console, app.Services), console, cancellationToken));
@@ -77,33 +73,5 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             console.MarkupLineInterpolated($"[red]{module.Name} walk-through failed:[/] {e.Message}");
             return new() { ["module"] = module.Name, ["status"] = "failed", ["error"] = e.Message };
         }
-    }
-
-    private static Uri ServerAddress(WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("the server reported no listening address");
-        return new Uri(first.EndsWith('/') ? first : first + "/");
-    }
-
-    /// <summary>Reads the bootstrap client the server wrote and exchanges it for a token with every scope.</summary>
-    private static async Task<HttpClient> AuthenticatedClientAsync(Uri baseAddress, string dataDirectory, CancellationToken cancellationToken)
-    {
-        var client = BootstrapClient.Read(dataDirectory);
-        var api = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = client.ClientId,
-            ["client_secret"] = client.ClientSecret,
-            ["scope"] = string.Join(' ', client.Scopes),
-        });
-        using var response = await api.PostAsync(new Uri("connect/token", UriKind.Relative), form, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"token request failed: {(int)response.StatusCode} {body}");
-        using var json = JsonDocument.Parse(body);
-        var token = json.RootElement.GetProperty("access_token").GetString();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return api;
     }
 }
