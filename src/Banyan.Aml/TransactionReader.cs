@@ -1,0 +1,153 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Banyan.Aml;
+
+/// <summary>Parses transactions.jsonl with <see cref="Utf8JsonReader"/>: no DOM, no per-line string except the id.</summary>
+internal static class TransactionReader
+{
+    private struct Fields
+    {
+        public string? Id;
+        public long Ticks;
+        public int Debit, Credit, Counterparty;
+        public long Amount;
+        public bool HasTime, HasAmount, HasChannel, CurrencyOk, HasCurrency;
+        public Channel Channel;
+        public ushort DebitCountry, CreditCountry;
+    }
+
+    public static void Read(string path, Bank bank, AmlConfig config, InputIssues issues)
+    {
+        var file = Path.GetFileName(path);
+        var currency = Encoding.UTF8.GetBytes(config.Currency);
+        JsonlLines.Read(path, (line, number) =>
+        {
+            if (JsonlLines.IsBlank(line)) return;
+            string? why;
+            var fields = new Fields { Debit = -1, Credit = -1, Counterparty = -1 };
+            try
+            {
+                why = Parse(line, bank, currency, ref fields) ?? Validate(ref fields);
+            }
+            catch (JsonException e)
+            {
+                why = "invalid JSON: " + e.Message;
+            }
+            if (why is null && !fields.CurrencyOk)
+            {
+                // Thresholds are in the bank's currency; converting at a guessed rate would invent figures.
+                bank.SkippedOtherCurrency++;
+                why = $"currency is not {config.Currency} (no conversion configured)";
+            }
+            if (why is null && !bank.AddTransactionId(fields.Id!)) why = $"duplicate transaction_id {fields.Id}";
+            if (why is not null)
+            {
+                issues.Report(file, number, why);
+                return;
+            }
+            bank.Transactions.Add(new Txn(fields.Ticks, fields.Debit, fields.Credit, fields.Amount, fields.Channel,
+                fields.DebitCountry, fields.CreditCountry, bank.TransactionIds.Count, fields.Counterparty));
+            bank.TransactionIds.Add(fields.Id!);
+        });
+    }
+
+    private static string? Validate(ref Fields f)
+    {
+        if (f.Id is null) return "transaction_id is missing";
+        if (!f.HasTime) return "timestamp is missing";
+        if (f.Debit < 0 || f.Credit < 0) return "debit_account and credit_account are required";
+        if (f.Debit == f.Credit) return "debit_account equals credit_account";
+        if (!f.HasAmount) return "amount_minor is missing";
+        if (f.Amount <= 0) return "amount_minor must be a positive integer";
+        if (!f.HasChannel) return "channel must be one of cash, transfer, card, wire";
+        if (!f.HasCurrency) return "currency is missing";
+        return null;
+    }
+
+    private static string? Parse(ReadOnlySpan<byte> line, Bank bank, byte[] currency, ref Fields f)
+    {
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 8 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "a transaction must be a JSON object";
+        Span<char> chars = stackalloc char[256];
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var why = Property(ref reader, bank, currency, ref f, chars);
+            if (why is not null) return why;
+        }
+        if (reader.TokenType != JsonTokenType.EndObject) return "a transaction must be one JSON object";
+        if (reader.Read()) return "unexpected data after the JSON object";
+        return null;
+    }
+
+    private static string? Property(ref Utf8JsonReader r, Bank bank, byte[] currency, ref Fields f, scoped Span<char> chars)
+    {
+        if (r.ValueTextEquals("transaction_id"u8)) { r.Read(); if (r.TokenType != JsonTokenType.String) return "transaction_id must be a string"; f.Id = r.GetString(); return string.IsNullOrEmpty(f.Id) ? "transaction_id is empty" : null; }
+        if (r.ValueTextEquals("timestamp"u8))
+        {
+            r.Read();
+            if (r.TokenType != JsonTokenType.String || !r.TryGetDateTimeOffset(out var time)) return "timestamp must be an ISO 8601 time";
+            f.Ticks = time.UtcTicks; f.HasTime = true; return null;
+        }
+        if (r.ValueTextEquals("debit_account"u8)) return Account(ref r, bank, chars, out f.Debit, "debit_account");
+        if (r.ValueTextEquals("credit_account"u8)) return Account(ref r, bank, chars, out f.Credit, "credit_account");
+        if (r.ValueTextEquals("amount_minor"u8))
+        {
+            r.Read();
+            if (r.TokenType != JsonTokenType.Number || !r.TryGetInt64(out f.Amount)) return "amount_minor must be an integer number of minor units";
+            f.HasAmount = true; return null;
+        }
+        if (r.ValueTextEquals("currency"u8)) { r.Read(); if (r.TokenType != JsonTokenType.String) return "currency must be a string"; f.HasCurrency = true; f.CurrencyOk = r.ValueTextEquals(currency); return null; }
+        if (r.ValueTextEquals("channel"u8)) return ChannelOf(ref r, ref f);
+        if (r.ValueTextEquals("debit_country"u8)) return CountryOf(ref r, chars, out f.DebitCountry);
+        if (r.ValueTextEquals("credit_country"u8)) return CountryOf(ref r, chars, out f.CreditCountry);
+        if (r.ValueTextEquals("counterparty_name"u8))
+        {
+            r.Read();
+            if (r.TokenType == JsonTokenType.Null) return null;
+            if (r.TokenType != JsonTokenType.String) return "counterparty_name must be a string";
+            var name = r.GetString()!;
+            if (name.Length > 512) return "counterparty_name longer than 512 characters";
+            if (name.Length > 0) f.Counterparty = bank.InternName(name);
+            return null;
+        }
+        r.Read();
+        r.Skip();
+        return null;
+    }
+
+    private static string? Account(ref Utf8JsonReader r, Bank bank, scoped Span<char> chars, out int index, string name)
+    {
+        index = -1;
+        r.Read();
+        if (r.TokenType != JsonTokenType.String) return name + " must be a string";
+        var raw = r.HasValueSequence || r.ValueIsEscaped ? Encoding.UTF8.GetBytes(r.GetString()!) : r.ValueSpan;
+        if (!Bank.TryDecodeId(raw, chars, out var length)) return name + " must be 1-256 characters";
+        index = bank.InternAccount(chars[..length]);
+        return null;
+    }
+
+    private static string? ChannelOf(ref Utf8JsonReader r, ref Fields f)
+    {
+        r.Read();
+        f.HasChannel = true;
+        if (r.ValueTextEquals("cash"u8)) f.Channel = Channel.Cash;
+        else if (r.ValueTextEquals("transfer"u8)) f.Channel = Channel.Transfer;
+        else if (r.ValueTextEquals("card"u8)) f.Channel = Channel.Card;
+        else if (r.ValueTextEquals("wire"u8)) f.Channel = Channel.Wire;
+        else return "channel must be one of cash, transfer, card, wire";
+        return null;
+    }
+
+    private static string? CountryOf(ref Utf8JsonReader r, scoped Span<char> chars, out ushort country)
+    {
+        country = Country.None;
+        r.Read();
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (r.TokenType != JsonTokenType.String || r.ValueSpan.Length != 2) return "countries must be 2-letter codes";
+        chars[0] = (char)r.ValueSpan[0];
+        chars[1] = (char)r.ValueSpan[1];
+        country = Country.Pack(chars[..2]);
+        return country == Country.None ? "countries must be 2-letter codes" : null;
+    }
+}

@@ -1,0 +1,189 @@
+namespace Banyan.Aml;
+
+/// <summary>
+/// DORMANT_REACTIVATION: an account with no activity for ≥ the inactive days (its <c>last_activity_at</c>, else its
+/// last transaction, else its opening) moves ≥ the minimum. The episode is the reactivation: moves of the minimum
+/// within the next inactive-days period join the same alert.
+/// </summary>
+internal sealed class DormantRule(RuleContext ctx) : Rule(ctx)
+{
+    private readonly Dictionary<int, long> _lastActive = [];
+
+    public override void Observe(in Txn t)
+    {
+        Touch(t.Debit, t, "paid out");
+        Touch(t.Credit, t, "received");
+    }
+
+    private void Touch(int account, in Txn t, string verb)
+    {
+        var info = Ctx.Info(account);
+        if (info.Customer is null) return;
+        if (!_lastActive.TryGetValue(account, out var last))
+            last = info.LastActivityAt != long.MinValue ? info.LastActivityAt : info.OpenedAt;
+        var now = t.Ticks;
+        _lastActive[account] = Math.Max(last, now);
+        if (last == long.MinValue || t.Amount < Config.DormantMinAmountMinor) return;
+        var idle = now - last;
+        var limit = Config.DormantInactiveDays * Ticks.PerDay;
+        if (idle < limit) return;
+        var amount = t.Amount;
+        var score = 0.6 + 0.2 * Math.Min(1.0, (idle - limit) / (double)(365 * Ticks.PerDay)) + 0.2 * Math.Min(1.0, amount / (10.0 * Config.DormantMinAmountMinor));
+        Ctx.Alerts.Raise(Typology.DormantReactivation, account, now, limit, score,
+            () => $"Account {Ctx.Id(account)} was inactive for {Days(idle)} (since {Ticks.Iso(last)}; limit {Config.DormantInactiveDays} days) and then {verb} {Ctx.Money(amount)} (limit {Ctx.Money(Config.DormantMinAmountMinor)}).",
+            [t.Seq]);
+    }
+}
+
+/// <summary>PROFILE_MISMATCH: an individual's credits (not from their own accounts) over any window exceed N × declared monthly income.</summary>
+internal sealed class ProfileMismatchRule(RuleContext ctx) : Rule(ctx)
+{
+    private readonly Dictionary<int, EventWindow> _windows = [];
+
+    public override void Observe(in Txn t)
+    {
+        var customer = Ctx.Info(t.Credit).Customer;
+        if (customer is not { Type: CustomerType.Individual, DeclaredMonthlyIncome: > 0 } || Ctx.Info(t.Debit).Customer == customer) return;
+        var span = Config.ProfileWindowDays * Ticks.PerDay;
+        var window = State(_windows, customer.Index);
+        window.Expire(t.Ticks, span);
+        window.Add(new Event(t.Ticks, t.Amount, t.Seq, t.Debit));
+        var income = customer.DeclaredMonthlyIncome.Value;
+        var limit = income * Config.ProfileIncomeMultiple;
+        if (window.Sum <= limit) return;
+        var (sum, count, first, now, account) = (window.Sum, window.Count, window.FirstTicks, t.Ticks, t.Credit);
+        var ratio = sum / (double)income;
+        var score = 0.55 + 0.45 * Math.Min(1.0, ratio / Config.ProfileIncomeMultiple - 1.0);
+        Ctx.Alerts.Raise(Typology.ProfileMismatch, account, now, span, score,
+            () => $"Customer {customer.Id} received {Ctx.Money(sum)} in {count} credits within {Days(now - first)}, {ratio.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}× the declared monthly income of {Ctx.Money(income)} (limit {Config.ProfileIncomeMultiple}× over {Config.ProfileWindowDays} days).",
+            window.Seqs);
+    }
+}
+
+/// <summary>
+/// VELOCITY_SPIKE: an individual's debits in the window ≥ the minimum and &gt; mean + k·σ of their daily debit
+/// counts over the prior history days (population σ, days without debits count as 0). Exact integer test.
+/// </summary>
+internal sealed class VelocityRule(RuleContext ctx) : Rule(ctx)
+{
+    private sealed class CustomerState(int days)
+    {
+        public long[] Day { get; } = Enumerable.Repeat(long.MinValue, days + 1).ToArray();
+        public int[] Count { get; } = new int[days + 1];
+        public EventWindow Recent { get; } = new();
+    }
+
+    private readonly Dictionary<int, CustomerState> _states = [];
+
+    public override void Observe(in Txn t)
+    {
+        var customer = Ctx.Info(t.Debit).Customer;
+        if (customer is not { Type: CustomerType.Individual }) return;
+        var history = Config.VelocityHistoryDays;
+        if (!_states.TryGetValue(customer.Index, out var state)) _states[customer.Index] = state = new CustomerState(history);
+        var day = Ctx.DayOf(t.Ticks);
+        var slot = (int)(day % (history + 1));
+        if (state.Day[slot] != day) (state.Day[slot], state.Count[slot]) = (day, 0);
+        state.Count[slot]++;
+        var span = Config.VelocityWindowHours * Ticks.PerHour;
+        state.Recent.Expire(t.Ticks, span);
+        state.Recent.Add(new Event(t.Ticks, t.Amount, t.Seq, t.Credit));
+        var count = state.Recent.Count;
+        if (count < Config.VelocityMinDebits) return;
+        long s = 0, ss = 0;
+        for (var d = day - history; d < day; d++)
+        {
+            var i = (int)(d % (history + 1));
+            long c = state.Day[i] == d ? state.Count[i] : 0;
+            s += c;
+            ss += c * c;
+        }
+        // count > mean + kσ  ⇔  H·count − S > k·√(H·SS − S²)  (both sides scaled by H; exact in integers)
+        var lhs = history * (long)count - s;
+        var variance = history * ss - s * s;
+        var k = (long)Config.VelocitySigmas;
+        if (lhs <= 0 || lhs * lhs <= k * k * variance) return;
+        var mean = s / (double)history;
+        var sigma = Math.Sqrt(variance) / history;
+        var (account, now, first) = (t.Debit, t.Ticks, state.Recent.FirstTicks);
+        var limit = Math.Max(Config.VelocityMinDebits, mean + k * sigma);
+        var score = 0.6 + 0.4 * Math.Min(1.0, (count - limit) / limit);
+        Ctx.Alerts.Raise(Typology.VelocitySpike, account, now, span, score,
+            () => $"Customer {customer.Id} made {count} debits within {Hours(now - first)} (last from account {Ctx.Id(account)}); over the prior {history} days they averaged {mean:0.00} a day (σ {sigma:0.00}), so the limit was {Config.VelocityMinDebits} and mean + {k}σ = {mean + k * sigma:0.00}.",
+            state.Recent.Seqs);
+    }
+}
+
+/// <summary>
+/// NEW_ACCOUNT_MULE: within the first days after opening, ≥ N credits totalling ≥ the minimum, and ≥ out% of that
+/// total debited within the out-window after the first credit. One alert per account (the episode is its youth).
+/// </summary>
+internal sealed class NewAccountMuleRule(RuleContext ctx) : Rule(ctx)
+{
+    private sealed class AccountState
+    {
+        public int Credits { get; set; }
+        public long In { get; set; }
+        public long Out { get; set; }
+        public long FirstCredit { get; set; } = long.MinValue;
+        public List<int> Seqs { get; } = [];
+    }
+
+    private readonly Dictionary<int, AccountState> _states = [];
+
+    public override void Observe(in Txn t)
+    {
+        var youth = Config.MuleAccountAgeDays * Ticks.PerDay;
+        var credit = Ctx.Info(t.Credit);
+        if (credit.Customer is not null && credit.OpenedAt != long.MinValue && t.Ticks >= credit.OpenedAt && t.Ticks - credit.OpenedAt <= youth)
+        {
+            var state = State(_states, t.Credit);
+            state.Credits++;
+            state.In += t.Amount;
+            if (state.FirstCredit == long.MinValue) state.FirstCredit = t.Ticks;
+            if (state.Seqs.Count < Alert.MaxTransactionIds) state.Seqs.Add(t.Seq);
+            Check(t.Credit, state, t.Ticks);
+        }
+        if (_states.TryGetValue(t.Debit, out var payer) && payer.FirstCredit != long.MinValue
+            && t.Ticks - payer.FirstCredit <= Config.MuleOutWindowHours * Ticks.PerHour)
+        {
+            payer.Out += t.Amount;
+            if (payer.Seqs.Count < Alert.MaxTransactionIds) payer.Seqs.Add(t.Seq);
+            Check(t.Debit, payer, t.Ticks);
+        }
+    }
+
+    private void Check(int account, AccountState s, long now)
+    {
+        if (s.Credits < Config.MuleMinCredits || s.In < Config.MuleMinTotalMinor || s.Out * 100 < s.In * Config.MuleOutPercent) return;
+        var (credits, total, sent, opened) = (s.Credits, s.In, s.Out, Ctx.Info(account).OpenedAt);
+        var share = sent * 100.0 / total;
+        var score = 0.6 + 0.4 * Math.Min(1.0, (share - Config.MuleOutPercent) / (100.0 - Config.MuleOutPercent + 1));
+        Ctx.Alerts.Raise(Typology.NewAccountMule, account, now, long.MaxValue / 4, score,
+            () => $"Account {Ctx.Id(account)} opened {Ticks.Iso(opened)} received {credits} credits totalling {Ctx.Money(total)} within its first {Config.MuleAccountAgeDays} days and sent out {Ctx.Money(sent)} ({Pct(share)}, limit {Config.MuleOutPercent}%) within {Config.MuleOutWindowHours} h of the first credit.",
+            s.Seqs);
+    }
+}
+
+/// <summary>HIGH_RISK_JURISDICTION: a debit or credit country on the configured list. Subject: the bank's own side.</summary>
+internal sealed class HighRiskRule(RuleContext ctx) : Rule(ctx)
+{
+    private readonly HashSet<ushort> _countries = ctx.Config.HighRiskCountries.Select(c => Country.Pack(c)).ToHashSet();
+
+    public override void Observe(in Txn t)
+    {
+        var debitRisk = _countries.Contains(t.DebitCountry);
+        var creditRisk = _countries.Contains(t.CreditCountry);
+        if (!debitRisk && !creditRisk) return;
+        // The subject is the customer account dealing with the risky side.
+        var subject = creditRisk && Ctx.IsInternal(t.Debit) ? t.Debit
+            : debitRisk && Ctx.IsInternal(t.Credit) ? t.Credit
+            : Ctx.IsInternal(t.Debit) ? t.Debit : t.Credit;
+        var (amount, now, dc, cc) = (t.Amount, t.Ticks, Country.Unpack(t.DebitCountry), Country.Unpack(t.CreditCountry));
+        var score = 0.7 + 0.2 * Math.Min(1.0, amount / 10_000_000.0) + (debitRisk && creditRisk ? 0.1 : 0.0);
+        var risky = string.Join(" and ", new[] { debitRisk ? dc : null, creditRisk ? cc : null }.Where(c => c is not null).Distinct());
+        Ctx.Alerts.Raise(Typology.HighRiskJurisdiction, subject, now, 7 * Ticks.PerDay, score,
+            () => $"Account {Ctx.Id(subject)}: {Ctx.Money(amount)} moved from {dc} to {cc}; {risky} is on the high-risk jurisdiction list ({string.Join(", ", Config.HighRiskCountries)}).",
+            [t.Seq]);
+    }
+}
