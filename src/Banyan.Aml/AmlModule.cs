@@ -26,8 +26,8 @@ public sealed class AmlModule : BanyanModule
             aml.SetDescription("Anti-money-laundering: scan transaction files, generate a synthetic bank, benchmark.");
             aml.AddCommand<ScanCommand>("scan").WithDescription("Scan customers and transactions (JSONL) for every typology; write alerts.jsonl.")
                 .WithExample("aml", "scan", "--customers", "customers.jsonl", "--transactions", "transactions.jsonl", "--sanctions", "list.csv", "--out", "alerts.jsonl");
-            //aml.AddCommand<GenerateCommand>("generate").WithDescription("Write a synthetic bank with planted cases of every typology and its ground truth.");
-            //aml.AddCommand<BenchCommand>("bench").WithDescription("Generate, scan, and print per-typology recall, precision and throughput.");
+            aml.AddCommand<GenerateCommand>("generate").WithDescription("Write a synthetic bank with planted cases of every typology and its ground truth.");
+            aml.AddCommand<BenchCommand>("bench").WithDescription("Generate, scan, and print per-typology recall, precision and throughput.");
         });
     }
 
@@ -35,6 +35,6 @@ public sealed class AmlModule : BanyanModule
     public static void ConfigureBench(IConfigurator<CommandSettings> bench)
     {
         ArgumentNullException.ThrowIfNull(bench);
-        //bench.AddCommand<BenchCommand>("aml").WithDescription("AML: generate a synthetic bank, scan it, print per-typology recall/precision and throughput.");
+        bench.AddCommand<BenchCommand>("aml").WithDescription("AML: generate a synthetic bank, scan it, print per-typology recall/precision and throughput.");
     }
 }

@@ -84,6 +84,7 @@ internal sealed class ScanCommand : AsyncCommand<ScanCommand.Settings>
     {
         var err = Console.Error;
         err.WriteLine($"aml scan: {r.Customers} customers, {r.Transactions} transactions in {r.Seconds:0.00} s ({r.TransactionsPerSecond:N0}/s); {r.MalformedLines} malformed line(s) skipped");
+        err.WriteLine($"  phases: {string.Join(", ", r.Phases.Select(p => $"{p.Key} {p.Value:0.000} s"))}; cpu {r.CpuSeconds:0.00} s");
         foreach (var (file, count) in r.MalformedByFile) err.WriteLine($"  {file}: {count} malformed line(s)");
         err.WriteLine($"  {r.Alerts} alert(s) → {options.Out}" + (options.LargeValueOut is null ? "" : $"; {r.LargeValueReports} large-value report(s) → {options.LargeValueOut}"));
         foreach (var (typology, count) in r.AlertsByTypology.Where(p => p.Value > 0)) err.WriteLine($"    {typology,-24} {count}");
