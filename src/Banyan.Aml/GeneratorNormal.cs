@@ -49,8 +49,8 @@ internal sealed partial class Generator
         for (var i = 0; i < _normalCustomers; i++)
         {
             var individual = _random.Next(100) < 85;
-            // A few customers open during the first month; everyone else has years of history and recent activity.
-            var newcomer = _random.Next(100) < 2;
+            // A few individuals open during the first month; everyone else has years of history and recent activity.
+            var newcomer = individual && _random.Next(100) < 2;
             var opened = newcomer ? At(_random.NextDouble() * 30) : At(-_random.Next(365, 3650));
             long? last = newcomer ? null : At(-_random.Next(1, 20));
             var income = individual ? Between(300_000, 3_000_000) : Between(10_000_000, 500_000_000);
@@ -83,7 +83,8 @@ internal sealed partial class Generator
 
     private void MakeNormalTransactions()
     {
-        for (var i = 0; i < _options.Transactions; i++)
+        NormalSalaries();
+        while (_txns.Count < _options.Transactions)
         {
             var roll = _random.Next(100);
             if (roll < 40) NormalCard();
@@ -91,8 +92,7 @@ internal sealed partial class Generator
             else if (roll < 70) NormalIncoming();
             else if (roll < 78) NormalCash();
             else if (roll < 88) NormalBusiness();
-            else if (roll < 93) NormalWire();
-            else NormalSalary();
+            else NormalWire();
         }
         // Near-miss counterparty names: a listed name with another surname or company word must not match.
         for (var i = 0; i < Math.Min(200, _options.Transactions / 100); i++)
@@ -117,18 +117,18 @@ internal sealed partial class Generator
         var to = _random.Next(3) == 0 ? null : NormalCustomer();
         var account = Pick(from.Accounts);
         var income = to?.Individual == true ? to.Income : from.Income;
-        var amount = Math.Max(1_000, (long)(income * (0.02 + _random.NextDouble() * 0.3)));
-        var target = to is null ? Pick(_externals) : Pick(to.Accounts).Id;
-        if (to is not null && to == from) return;
-        var t = Math.Max(TimeFor(account), to is null ? 0 : to.Accounts[0].Opened);
-        AddTxn(t, account.Id, target, amount, "transfer", to?.Name ?? PersonName());
+        var amount = Math.Max(1_000, (long)(income * (0.01 + _random.NextDouble() * 0.2)));
+        if (to == from) return;
+        var target = to is null ? null : Pick(to.Accounts);
+        var t = target is null ? TimeFor(account) : TimeForBoth(account, target);
+        AddTxn(t, account.Id, target?.Id ?? Pick(_externals), amount, "transfer", to?.Name ?? PersonName());
     }
 
     private void NormalIncoming()
     {
         var to = NormalCustomer(true);
         var account = Pick(to.Accounts);
-        AddTxn(TimeFor(account), Pick(_externals), account.Id, Math.Max(1_000, (long)(to.Income * (0.02 + _random.NextDouble() * 0.3))), "transfer", PersonName());
+        AddTxn(TimeFor(account), Pick(_externals), account.Id, Math.Max(1_000, (long)(to.Income * (0.01 + _random.NextDouble() * 0.2))), "transfer", PersonName());
     }
 
     private void NormalCash()
@@ -136,7 +136,7 @@ internal sealed partial class Generator
         var customer = NormalCustomer(true);
         var account = Pick(customer.Accounts);
         // Everyday cash stays below 80% of the cash reporting threshold.
-        var amount = Math.Min(3_000_000, Math.Max(10_000, (long)(customer.Income * (0.05 + _random.NextDouble() * 0.4))));
+        var amount = Math.Min(3_000_000, Math.Max(10_000, (long)(customer.Income * (0.05 + _random.NextDouble() * 0.25))));
         if (_random.Next(2) == 0) AddTxn(TimeFor(account), "CASH-DESK", account.Id, amount, "cash");
         else AddTxn(TimeFor(account), account.Id, "CASH-DESK", amount, "cash");
     }
@@ -149,8 +149,9 @@ internal sealed partial class Generator
         var amount = large ? Between(200_000_000, 600_000_000) : Between(100_000, 50_000_000);
         var to = _random.Next(4) == 0 ? NormalCustomer(false) : null;
         if (to == from) return;
-        var t = Math.Max(TimeFor(account), to is null ? 0 : to.Accounts[0].Opened);
-        AddTxn(t, account.Id, to is null ? Pick(_externals) : Pick(to.Accounts).Id, amount, "transfer", to?.Name ?? FirmName());
+        var target = to is null ? null : Pick(to.Accounts);
+        var t = target is null ? TimeFor(account) : TimeForBoth(account, target);
+        AddTxn(t, account.Id, target?.Id ?? Pick(_externals), amount, "transfer", to?.Name ?? FirmName());
     }
 
     private void NormalWire()
@@ -164,12 +165,24 @@ internal sealed partial class Generator
         else AddTxn(TimeFor(account), Pick(_externals), account.Id, amount, "wire", counterparty, country, "CN");
     }
 
-    private void NormalSalary()
+    /// <summary>Most individuals are paid by one employer on the 10th of each month (within the transaction budget).</summary>
+    private void NormalSalaries()
     {
-        var employee = NormalCustomer(true);
-        var employer = NormalCustomer(false);
-        var account = Pick(employee.Accounts);
-        var t = Math.Max(TimeFor(account), employer.Accounts[0].Opened);
-        AddTxn(t, Pick(employer.Accounts).Id, account.Id, employee.Income, "transfer", employer.Name);
+        var budget = _options.Transactions / 10;
+        for (var i = 0; i < _normalCustomers && _txns.Count < budget; i++)
+        {
+            var employee = _customers[i];
+            if (!employee.Individual || _random.Next(10) < 3) continue;
+            var employer = NormalCustomer(false);
+            for (var month = 0; month < 2; month++)
+            {
+                var t = new DateTime(2026, 1 + month, 10, 1, 0, 0, DateTimeKind.Utc).Ticks + Between(0, 4 * Ticks.PerHour);
+                if (t < employee.Opened || t < employer.Opened) continue;
+                AddTxn(t, Pick(employer.Accounts).Id, Pick(employee.Accounts).Id, employee.Income, "transfer", employer.Name);
+            }
+        }
     }
+
+    /// <summary>A time in the period at which both accounts exist.</summary>
+    private long TimeForBoth(GenAccount a, GenAccount b) => TimeFor(a.Opened >= b.Opened ? a : b);
 }

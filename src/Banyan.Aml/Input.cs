@@ -37,6 +37,7 @@ internal static class JsonlLines
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static int Emit(ReadOnlySpan<byte> data, bool final, ref long lineNumber, LineHandler handler)
     {
         int consumed = 0;

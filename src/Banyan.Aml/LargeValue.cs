@@ -23,6 +23,7 @@ internal sealed class LargeValueReporter(RuleContext ctx, Utf8JsonWriter? writer
 
     public int Reports { get; private set; }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Observe(in Txn t)
     {
         var day = ctx.DayOf(t.Ticks);

@@ -21,6 +21,7 @@ internal sealed class SanctionsRule(RuleContext ctx, SanctionsMatcher matcher) :
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         if (t.Counterparty < 0) return;

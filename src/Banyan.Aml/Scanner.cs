@@ -9,22 +9,25 @@ internal sealed class RuleEngine
     private readonly Rule[] _rules;
     private long _lastTicks = long.MinValue;
 
-    public RuleEngine(RuleContext context, SanctionsMatcher? sanctions)
+    /// <summary>An engine with every rule, or with one of two halves of similar cost (<paramref name="part"/> 0 or 1) for a second core.</summary>
+    public RuleEngine(RuleContext context, SanctionsMatcher? sanctions, int? part = null)
     {
         Context = context;
-        List<Rule> rules =
+        List<Rule> first =
         [
             new StructuringRule(context), new FanRule(context, inbound: true), new FanRule(context, inbound: false),
-            new PassThroughRule(context), new RoundTripRule(context), new DormantRule(context), new ProfileMismatchRule(context),
-            new VelocityRule(context), new NewAccountMuleRule(context), new HighRiskRule(context),
+            new PassThroughRule(context), new RoundTripRule(context), new HighRiskRule(context),
         ];
-        if (sanctions is not null) rules.Add(Sanctions = new SanctionsRule(context, sanctions));
-        _rules = [.. rules];
+        List<Rule> second = [new DormantRule(context), new ProfileMismatchRule(context), new VelocityRule(context), new NewAccountMuleRule(context)];
+        if (sanctions is not null) second.Add(Sanctions = new SanctionsRule(context, sanctions));
+        _rules = part switch { 0 => [.. first], 1 => [.. second], _ => [.. first, .. second] };
+        if (part == 0) Sanctions = null;
     }
 
     public RuleContext Context { get; }
     public SanctionsRule? Sanctions { get; }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Observe(in Txn t)
     {
         // Windows assume time order; the batch path sorts, a stream must reorder before this point.
@@ -65,13 +68,8 @@ internal static class Scanner
         phases["read"] = clock.Elapsed.TotalSeconds;
         var sorted = bank.SortedTransactions();
         phases["sort"] = clock.Elapsed.TotalSeconds - phases.Values.Sum();
-        var alerts = new AlertSink();
-        var context = new RuleContext(bank, options.Config, alerts);
-        var engine = new RuleEngine(context, matcher);
-        engine.Sanctions?.ScreenCustomers(sorted.Length > 0 ? sorted[0].Ticks : 0);
-        var reports = RunRules(engine, sorted, options.LargeValueOut);
+        var (ordered, reports) = RunRules(bank, options, matcher, sorted);
         phases["rules"] = clock.Elapsed.TotalSeconds - phases.Values.Sum();
-        var ordered = alerts.All.OrderBy(a => a.FirstTicks).ToList();
         AlertSink.Write(options.Out, ordered, bank);
         clock.Stop();
         phases["write"] = clock.Elapsed.TotalSeconds - phases.Values.Sum();
@@ -85,17 +83,47 @@ internal static class Scanner
         };
     }
 
-    private static int RunRules(RuleEngine engine, Txn[] sorted, string? largeValueOut)
+    /// <summary>
+    /// Runs the rules over the sorted transactions. With two or more cores the rules run as two halves on two
+    /// threads over the same read-only array (each rule's state is its own); alerts merge by episode start.
+    /// </summary>
+    private static (List<Alert> Alerts, int Reports) RunRules(Bank bank, ScanOptions options, SanctionsMatcher? matcher, Txn[] sorted)
     {
-        using var stream = largeValueOut is null ? null : new FileStream(largeValueOut, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        var firstTicks = sorted.Length > 0 ? sorted[0].Ticks : 0;
+        using var stream = options.LargeValueOut is null ? null : new FileStream(options.LargeValueOut, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         using var writer = stream is null ? null : new Utf8JsonWriter(stream);
-        var reporter = new LargeValueReporter(engine.Context, writer, stream);
+        var reports = 0;
+        if (Environment.ProcessorCount < 2)
+        {
+            var engine = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher);
+            engine.Sanctions?.ScreenCustomers(firstTicks);
+            reports = Drive(engine, sorted, new LargeValueReporter(engine.Context, writer, stream));
+            return (Order(engine.Context.Alerts.All), reports);
+        }
+        var a = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 0);
+        var b = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 1);
+        b.Sanctions?.ScreenCustomers(firstTicks);
+        Parallel.Invoke(
+            () => Drive(a, sorted, null),
+            () => reports = Drive(b, sorted, new LargeValueReporter(b.Context, writer, stream)));
+        return (Order(a.Context.Alerts.All.Concat(b.Context.Alerts.All)), reports);
+    }
+
+    private static List<Alert> Order(IEnumerable<Alert> alerts)
+    {
+        var rank = Typology.All.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i);
+        return alerts.OrderBy(a => a.FirstTicks).ThenBy(a => rank[a.Typology]).ThenBy(a => a.Subject).ToList();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int Drive(RuleEngine engine, Txn[] sorted, LargeValueReporter? reporter)
+    {
         foreach (ref readonly var t in sorted.AsSpan())
         {
             engine.Observe(t);
-            reporter.Observe(t);
+            reporter?.Observe(t);
         }
-        reporter.Flush();
-        return reporter.Reports;
+        reporter?.Flush();
+        return reporter?.Reports ?? 0;
     }
 }

@@ -6,6 +6,8 @@ namespace Banyan.Aml;
 /// <summary>Parses transactions.jsonl with <see cref="Utf8JsonReader"/>: no DOM, no per-line string except the id.</summary>
 internal static class TransactionReader
 {
+    private const int MaxNameBytes = 512;
+
     private struct Fields
     {
         public string? Id;
@@ -65,14 +67,16 @@ internal static class TransactionReader
         return null;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static string? Parse(ReadOnlySpan<byte> line, Bank bank, byte[] currency, ref Fields f)
     {
         var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 8 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "a transaction must be a JSON object";
         Span<char> chars = stackalloc char[256];
+        Span<char> names = stackalloc char[MaxNameBytes];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var why = Property(ref reader, bank, currency, ref f, chars);
+            var why = Property(ref reader, bank, currency, ref f, chars, names);
             if (why is not null) return why;
         }
         if (reader.TokenType != JsonTokenType.EndObject) return "a transaction must be one JSON object";
@@ -80,7 +84,8 @@ internal static class TransactionReader
         return null;
     }
 
-    private static string? Property(ref Utf8JsonReader r, Bank bank, byte[] currency, ref Fields f, scoped Span<char> chars)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static string? Property(ref Utf8JsonReader r, Bank bank, byte[] currency, ref Fields f, scoped Span<char> chars, scoped Span<char> names)
     {
         if (r.ValueTextEquals("transaction_id"u8)) { r.Read(); if (r.TokenType != JsonTokenType.String) return "transaction_id must be a string"; f.Id = r.GetString(); return string.IsNullOrEmpty(f.Id) ? "transaction_id is empty" : null; }
         if (r.ValueTextEquals("timestamp"u8))
@@ -106,9 +111,11 @@ internal static class TransactionReader
             r.Read();
             if (r.TokenType == JsonTokenType.Null) return null;
             if (r.TokenType != JsonTokenType.String) return "counterparty_name must be a string";
-            var name = r.GetString()!;
-            if (name.Length > 512) return "counterparty_name longer than 512 characters";
-            if (name.Length > 0) f.Counterparty = bank.InternName(name);
+            if (r.ValueSpan.Length == 0) return null;
+            // Names repeat: decode onto the stack and look the text up, allocating only a name not seen before.
+            var raw = r.HasValueSequence || r.ValueIsEscaped ? Encoding.UTF8.GetBytes(r.GetString()!) : r.ValueSpan;
+            if (raw.Length > MaxNameBytes || !Encoding.UTF8.TryGetChars(raw, names, out var length)) return $"counterparty_name longer than {MaxNameBytes} bytes or not UTF-8";
+            if (length > 0) f.Counterparty = bank.InternName(names[..length]);
             return null;
         }
         r.Read();

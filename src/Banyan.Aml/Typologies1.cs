@@ -5,6 +5,7 @@ internal sealed class StructuringRule(RuleContext ctx) : Rule(ctx)
 {
     private readonly Dictionary<int, EventWindow> _windows = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         if (t.Channel != Channel.Cash || !Ctx.IsInternal(t.Credit)) return;
@@ -34,6 +35,7 @@ internal sealed class FanRule(RuleContext ctx, bool inbound) : Rule(ctx)
     private readonly Dictionary<int, EventWindow> _windows = [];
     private readonly HashSet<int> _distinct = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         if (t.Channel is not (Channel.Transfer or Channel.Wire)) return;
@@ -84,6 +86,7 @@ internal sealed class PassThroughRule(RuleContext ctx) : Rule(ctx)
 
     private readonly Dictionary<int, AccountState> _states = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         if (Ctx.IsIndividual(t.Debit) && _states.TryGetValue(t.Debit, out var payer)) Debit(payer, t);
@@ -138,6 +141,7 @@ internal sealed class RoundTripRule(RuleContext ctx) : Rule(ctx)
     private const int MaxChainsPerAccount = 32;
     private readonly Dictionary<int, List<Chain>> _waiting = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         if (t.Channel is not (Channel.Transfer or Channel.Wire) || t.Amount < Config.RoundTripMinAmountMinor) return;

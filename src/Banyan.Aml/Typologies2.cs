@@ -9,6 +9,7 @@ internal sealed class DormantRule(RuleContext ctx) : Rule(ctx)
 {
     private readonly Dictionary<int, long> _lastActive = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         Touch(t.Debit, t, "paid out");
@@ -40,6 +41,7 @@ internal sealed class ProfileMismatchRule(RuleContext ctx) : Rule(ctx)
 {
     private readonly Dictionary<int, EventWindow> _windows = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         var customer = Ctx.Info(t.Credit).Customer;
@@ -51,7 +53,8 @@ internal sealed class ProfileMismatchRule(RuleContext ctx) : Rule(ctx)
         var income = customer.DeclaredMonthlyIncome.Value;
         var limit = income * Config.ProfileIncomeMultiple;
         if (window.Sum <= limit) return;
-        var (sum, count, first, now, account) = (window.Sum, window.Count, window.FirstTicks, t.Ticks, t.Credit);
+        // One alert per customer: the subject is their primary account, whichever account the credits reached.
+        var (sum, count, first, now, account) = (window.Sum, window.Count, window.FirstTicks, t.Ticks, customer.Accounts[0]);
         var ratio = sum / (double)income;
         var score = 0.55 + 0.45 * Math.Min(1.0, ratio / Config.ProfileIncomeMultiple - 1.0);
         Ctx.Alerts.Raise(Typology.ProfileMismatch, account, now, span, score,
@@ -75,6 +78,7 @@ internal sealed class VelocityRule(RuleContext ctx) : Rule(ctx)
 
     private readonly Dictionary<int, CustomerState> _states = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         var customer = Ctx.Info(t.Debit).Customer;
@@ -105,11 +109,11 @@ internal sealed class VelocityRule(RuleContext ctx) : Rule(ctx)
         if (lhs <= 0 || lhs * lhs <= k * k * variance) return;
         var mean = s / (double)history;
         var sigma = Math.Sqrt(variance) / history;
-        var (account, now, first) = (t.Debit, t.Ticks, state.Recent.FirstTicks);
+        var (account, now, first) = (customer.Accounts[0], t.Ticks, state.Recent.FirstTicks);
         var limit = Math.Max(Config.VelocityMinDebits, mean + k * sigma);
         var score = 0.6 + 0.4 * Math.Min(1.0, (count - limit) / limit);
         Ctx.Alerts.Raise(Typology.VelocitySpike, account, now, span, score,
-            () => $"Customer {customer.Id} made {count} debits within {Hours(now - first)} (last from account {Ctx.Id(account)}); over the prior {history} days they averaged {mean:0.00} a day (σ {sigma:0.00}), so the limit was {Config.VelocityMinDebits} and mean + {k}σ = {mean + k * sigma:0.00}.",
+            () => $"Customer {customer.Id} made {count} debits within {Hours(now - first)} (primary account {Ctx.Id(account)}); over the prior {history} days they averaged {mean:0.00} a day (σ {sigma:0.00}), so the limit was {Config.VelocityMinDebits} and mean + {k}σ = {mean + k * sigma:0.00}.",
             state.Recent.Seqs);
     }
 }
@@ -131,6 +135,7 @@ internal sealed class NewAccountMuleRule(RuleContext ctx) : Rule(ctx)
 
     private readonly Dictionary<int, AccountState> _states = [];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         var youth = Config.MuleAccountAgeDays * Ticks.PerDay;
@@ -170,6 +175,7 @@ internal sealed class HighRiskRule(RuleContext ctx) : Rule(ctx)
 {
     private readonly HashSet<ushort> _countries = ctx.Config.HighRiskCountries.Select(c => Country.Pack(c)).ToHashSet();
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
     {
         var debitRisk = _countries.Contains(t.DebitCountry);
