@@ -39,6 +39,7 @@ internal sealed record AmlConfig
 
     public int DormantInactiveDays { get; init; } = 90;
     public long DormantMinAmountMinor { get; init; } = 1_000_000;
+    public int DormantReactivationWindowDays { get; init; } = 30;
 
     public int ProfileIncomeMultiple { get; init; } = 5;
     public int ProfileWindowDays { get; init; } = 30;
@@ -103,7 +104,7 @@ internal sealed record AmlConfig
         Require(VelocityHistoryDays is >= 1 and <= 365 && VelocitySigmas >= 0, "velocity history 1..365 days");
         int[] positives = [StructuringMinDeposits, StructuringWindowHours, FanInMinDistinct, FanInWindowHours, FanOutMinDistinct,
             FanOutWindowHours, PassThroughOutWindowHours, PassThroughCycles, PassThroughCycleWindowDays, RoundTripMaxHopHours,
-            RoundTripMaxDays, DormantInactiveDays, ProfileIncomeMultiple, ProfileWindowDays, VelocityMinDebits, VelocityWindowHours,
+            RoundTripMaxDays, DormantInactiveDays, DormantReactivationWindowDays, ProfileIncomeMultiple, ProfileWindowDays, VelocityMinDebits, VelocityWindowHours,
             MuleAccountAgeDays, MuleMinCredits, MuleOutWindowHours];
         Require(positives.All(p => p is > 0 and <= 100_000), "counts, hours and days must be positive");
         Require(HighRiskCountries.All(c => Country.Pack(c) != Country.None), "high_risk_countries must be 2-letter codes");

@@ -2,12 +2,19 @@ namespace Banyan.Aml;
 
 /// <summary>
 /// DORMANT_REACTIVATION: an account with no activity for ≥ the inactive days (its <c>last_activity_at</c>, else its
-/// last transaction, else its opening) moves ≥ the minimum. The episode is the reactivation: moves of the minimum
-/// within the next inactive-days period join the same alert.
+/// last transaction, else its opening) moves ≥ the minimum. A small "test" transaction does not hide the reactivation:
+/// moves of the minimum within the reactivation window after dormancy ended still count (and join one alert).
 /// </summary>
 internal sealed class DormantRule(RuleContext ctx) : Rule(ctx)
 {
-    private readonly Dictionary<int, long> _lastActive = [];
+    private sealed class AccountState
+    {
+        public long LastActive { get; set; } = long.MinValue;
+        public long ReactivatedAt { get; set; } = long.MinValue;
+        public long DormantSince { get; set; }
+    }
+
+    private readonly Dictionary<int, AccountState> _states = [];
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
@@ -20,18 +27,21 @@ internal sealed class DormantRule(RuleContext ctx) : Rule(ctx)
     {
         var info = Ctx.Info(account);
         if (info.Customer is null) return;
-        if (!_lastActive.TryGetValue(account, out var last))
-            last = info.LastActivityAt != long.MinValue ? info.LastActivityAt : info.OpenedAt;
+        if (!_states.TryGetValue(account, out var state))
+        {
+            _states[account] = state = new AccountState { LastActive = info.LastActivityAt != long.MinValue ? info.LastActivityAt : info.OpenedAt };
+        }
         var now = t.Ticks;
-        _lastActive[account] = Math.Max(last, now);
-        if (last == long.MinValue || t.Amount < Config.DormantMinAmountMinor) return;
-        var idle = now - last;
         var limit = Config.DormantInactiveDays * Ticks.PerDay;
-        if (idle < limit) return;
-        var amount = t.Amount;
+        if (state.LastActive != long.MinValue && now - state.LastActive >= limit) (state.ReactivatedAt, state.DormantSince) = (now, state.LastActive);
+        state.LastActive = Math.Max(state.LastActive, now);
+        var window = Config.DormantReactivationWindowDays * Ticks.PerDay;
+        if (state.ReactivatedAt == long.MinValue || now - state.ReactivatedAt > window || t.Amount < Config.DormantMinAmountMinor) return;
+        var (amount, since, reactivated) = (t.Amount, state.DormantSince, state.ReactivatedAt);
+        var idle = reactivated - since;
         var score = 0.6 + 0.2 * Math.Min(1.0, (idle - limit) / (double)(365 * Ticks.PerDay)) + 0.2 * Math.Min(1.0, amount / (10.0 * Config.DormantMinAmountMinor));
-        Ctx.Alerts.Raise(Typology.DormantReactivation, account, now, limit, score,
-            () => $"Account {Ctx.Id(account)} was inactive for {Days(idle)} (since {Ticks.Iso(last)}; limit {Config.DormantInactiveDays} days) and then {verb} {Ctx.Money(amount)} (limit {Ctx.Money(Config.DormantMinAmountMinor)}).",
+        Ctx.Alerts.Raise(Typology.DormantReactivation, account, now, window, score,
+            () => $"Account {Ctx.Id(account)} was inactive for {Days(idle)} (from {Ticks.Iso(since)} to {Ticks.Iso(reactivated)}; limit {Config.DormantInactiveDays} days) and then {verb} {Ctx.Money(amount)} (limit {Ctx.Money(Config.DormantMinAmountMinor)}).",
             [t.Seq]);
     }
 }
