@@ -84,7 +84,8 @@ internal sealed partial class Generator
     private void MakeNormalTransactions()
     {
         NormalSalaries();
-        while (_txns.Count < _options.Transactions)
+        var nearMisses = Math.Min(200, _options.Transactions / 100);
+        while (_txns.Count < _options.Transactions - nearMisses)
         {
             var roll = _random.Next(100);
             if (roll < 40) NormalCard();
@@ -95,7 +96,7 @@ internal sealed partial class Generator
             else NormalWire();
         }
         // Near-miss counterparty names: a listed name with another surname or company word must not match.
-        for (var i = 0; i < Math.Min(200, _options.Transactions / 100); i++)
+        while (_txns.Count < _options.Transactions)
         {
             var (name, _, _, _) = Pick(_sanctions);
             var tokens = name.Split(' ');
@@ -118,7 +119,7 @@ internal sealed partial class Generator
         var account = Pick(from.Accounts);
         var income = to?.Individual == true ? to.Income : from.Income;
         var amount = Math.Max(1_000, (long)(income * (0.01 + _random.NextDouble() * 0.2)));
-        if (to == from) return;
+        if (to == from) to = null;
         var target = to is null ? null : Pick(to.Accounts);
         var t = target is null ? TimeFor(account) : TimeForBoth(account, target);
         AddTxn(t, account.Id, target?.Id ?? Pick(_externals), amount, "transfer", to?.Name ?? PersonName());
@@ -148,7 +149,7 @@ internal sealed partial class Generator
         var large = _random.Next(100) == 0;
         var amount = large ? Between(200_000_000, 600_000_000) : Between(100_000, 50_000_000);
         var to = _random.Next(4) == 0 ? NormalCustomer(false) : null;
-        if (to == from) return;
+        if (to == from) to = null;
         var target = to is null ? null : Pick(to.Accounts);
         var t = target is null ? TimeFor(account) : TimeForBoth(account, target);
         AddTxn(t, account.Id, target?.Id ?? Pick(_externals), amount, "transfer", to?.Name ?? FirmName());
