@@ -18,7 +18,8 @@ internal sealed class LargeValueReporter(RuleContext ctx, Utf8JsonWriter? writer
         public List<int> Seqs { get; } = [];
     }
 
-    private readonly Dictionary<(int Customer, string Kind), Bucket> _day = [];
+    private static readonly string[] Kinds = ["cash", "corporate_transfer", "individual_domestic_transfer", "individual_cross_border_transfer"];
+    private readonly Dictionary<(int Customer, int Kind), Bucket> _day = [];
     private long _currentDay = long.MinValue;
 
     public int Reports { get; private set; }
@@ -39,15 +40,15 @@ internal sealed class LargeValueReporter(RuleContext ctx, Utf8JsonWriter? writer
     private void Add(int account, in Txn t)
     {
         if (ctx.Info(account).Customer is not { } customer) return;
-        string? kind = t.Channel switch
+        var kind = t.Channel switch
         {
-            Channel.Cash => "cash",
-            Channel.Transfer or Channel.Wire when customer.Type == CustomerType.Business => "corporate_transfer",
-            Channel.Transfer or Channel.Wire when t.DebitCountry != t.CreditCountry && t.DebitCountry != Country.None && t.CreditCountry != Country.None => "individual_cross_border_transfer",
-            Channel.Transfer or Channel.Wire => "individual_domestic_transfer",
-            _ => null,
+            Channel.Cash => 0,
+            Channel.Transfer or Channel.Wire when customer.Type == CustomerType.Business => 1,
+            Channel.Transfer or Channel.Wire when t.DebitCountry != t.CreditCountry && t.DebitCountry != Country.None && t.CreditCountry != Country.None => 3,
+            Channel.Transfer or Channel.Wire => 2,
+            _ => -1,
         };
-        if (kind is null) return;
+        if (kind < 0) return;
         if (!_day.TryGetValue((customer.Index, kind), out var bucket)) _day[(customer.Index, kind)] = bucket = new Bucket();
         // A transfer between two accounts of one customer is counted once.
         if (bucket.Seqs.Count > 0 && bucket.Seqs[^1] == t.Seq) return;
@@ -56,17 +57,17 @@ internal sealed class LargeValueReporter(RuleContext ctx, Utf8JsonWriter? writer
         if (bucket.Seqs.Count < MaxIds) bucket.Seqs.Add(t.Seq);
     }
 
-    private long Threshold(string kind) => kind switch
+    private long Threshold(int kind) => kind switch
     {
-        "cash" => ctx.Config.LargeCashDailyMinor,
-        "corporate_transfer" => ctx.Config.LargeCorporateTransferMinor,
-        "individual_cross_border_transfer" => ctx.Config.LargeIndividualCrossBorderMinor,
+        0 => ctx.Config.LargeCashDailyMinor,
+        1 => ctx.Config.LargeCorporateTransferMinor,
+        3 => ctx.Config.LargeIndividualCrossBorderMinor,
         _ => ctx.Config.LargeIndividualDomesticMinor,
     };
 
     public void Flush()
     {
-        foreach (var ((customerIndex, kind), bucket) in _day.OrderBy(p => p.Key.Customer).ThenBy(p => p.Key.Kind, StringComparer.Ordinal))
+        foreach (var ((customerIndex, kind), bucket) in _day.OrderBy(p => p.Key.Customer).ThenBy(p => p.Key.Kind))
         {
             var threshold = Threshold(kind);
             if (bucket.Total < threshold) continue;
@@ -76,7 +77,7 @@ internal sealed class LargeValueReporter(RuleContext ctx, Utf8JsonWriter? writer
             var date = DateOnly.FromDayNumber((int)_currentDay);
             writer.WriteStartObject();
             writer.WriteString("report_id"u8, $"LVR-{Reports:D8}");
-            writer.WriteString("kind"u8, kind);
+            writer.WriteString("kind"u8, Kinds[kind]);
             writer.WriteString("customer_id"u8, customer.Id);
             writer.WriteString("customer_type"u8, customer.Type == CustomerType.Individual ? "individual" : "business");
             writer.WriteString("business_date"u8, date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));

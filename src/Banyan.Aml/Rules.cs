@@ -29,15 +29,7 @@ internal abstract class Rule(RuleContext context)
 
     public abstract void Observe(in Txn t);
 
-    protected static T State<T>(Dictionary<int, T> states, int key) where T : new()
-    {
-        if (!states.TryGetValue(key, out var state))
-        {
-            state = new T();
-            states.Add(key, state);
-        }
-        return state;
-    }
+    protected static T State<T>(DenseMap<T> states, int key) where T : class, new() => states.GetOrAdd(key);
 
     protected static string Hours(long ticks) => (ticks / (double)Ticks.PerHour).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " h";
     protected static string Days(long ticks) => (ticks / (double)Ticks.PerDay).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " days";
@@ -74,4 +66,38 @@ internal sealed class EventWindow
     public IEnumerable<int> Seqs => _events.Select(e => e.Seq);
 
     private void Drop() => Sum -= _events.Dequeue().Amount;
+}
+
+/// <summary>
+/// Per-account (or per-customer) state indexed by the dense index: an array lookup instead of hashing on the
+/// hot path. Grows by doubling, so a stream that meets new accounts keeps working.
+/// </summary>
+internal sealed class DenseMap<T> where T : class
+{
+    private T?[] _items = new T?[1024];
+
+    public bool TryGetValue(int key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? value)
+    {
+        value = (uint)key < (uint)_items.Length ? _items[key] : null;
+        return value is not null;
+    }
+
+    public T this[int key]
+    {
+        set
+        {
+            if (key >= _items.Length) Array.Resize(ref _items, Math.Max(key + 1, _items.Length * 2));
+            _items[key] = value;
+        }
+    }
+
+    public T GetOrAdd(int key) => GetOrAdd(key, static () => Activator.CreateInstance<T>());
+
+    public T GetOrAdd(int key, Func<T> create)
+    {
+        if (TryGetValue(key, out var value)) return value;
+        value = create();
+        this[key] = value;
+        return value;
+    }
 }

@@ -28,6 +28,11 @@ internal sealed class SanctionsRule(RuleContext ctx, SanctionsMatcher matcher) :
         if (!_screened.TryGetValue(t.Counterparty, out var result))
             _screened[t.Counterparty] = result = matcher.Match(Ctx.Bank.CounterpartyNames[t.Counterparty]);
         if (result is not { } hit) return;
+        Report(t, hit);
+    }
+
+    private void Report(in Txn t, SanctionsHit hit)
+    {
         var subject = Ctx.IsInternal(t.Debit) ? t.Debit : t.Credit;
         var (name, amount) = (Ctx.Bank.CounterpartyNames[t.Counterparty], t.Amount);
         Ctx.Alerts.Raise(Typology.SanctionsMatch, subject, t.Ticks, EpisodeGap, hit.Similarity,

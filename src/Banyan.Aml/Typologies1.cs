@@ -3,7 +3,7 @@ namespace Banyan.Aml;
 /// <summary>STRUCTURING: ≥ N cash deposits into one account within the window, each in [lower%, 100%) of the cash threshold, together ≥ it.</summary>
 internal sealed class StructuringRule(RuleContext ctx) : Rule(ctx)
 {
-    private readonly Dictionary<int, EventWindow> _windows = [];
+    private readonly DenseMap<EventWindow> _windows = new();
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
@@ -17,6 +17,12 @@ internal sealed class StructuringRule(RuleContext ctx) : Rule(ctx)
         window.Expire(t.Ticks, span);
         window.Add(new Event(t.Ticks, t.Amount, t.Seq, t.Debit));
         if (window.Count < Config.StructuringMinDeposits || window.Sum < threshold) return;
+        Report(t, window, lower, threshold, span);
+    }
+
+    // Separate so the reason's closure is allocated only when the rule fires, not on every transaction.
+    private void Report(in Txn t, EventWindow window, long lower, long threshold, long span)
+    {
         var count = window.Count;
         var sum = window.Sum;
         var first = window.FirstTicks;
@@ -32,7 +38,7 @@ internal sealed class StructuringRule(RuleContext ctx) : Rule(ctx)
 /// <summary>FAN_IN / FAN_OUT: an individual's account credited by (or paying) ≥ N distinct accounts within the window, transfers and wires only.</summary>
 internal sealed class FanRule(RuleContext ctx, bool inbound) : Rule(ctx)
 {
-    private readonly Dictionary<int, EventWindow> _windows = [];
+    private readonly DenseMap<EventWindow> _windows = new();
     private readonly HashSet<int> _distinct = [];
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -51,8 +57,13 @@ internal sealed class FanRule(RuleContext ctx, bool inbound) : Rule(ctx)
         if (window.Count < min) return;
         _distinct.Clear();
         foreach (var e in window.Events) _distinct.Add(e.Other);
+        if (_distinct.Count < min) return;
+        Report(t, window, subject, hours, min, span);
+    }
+
+    private void Report(in Txn t, EventWindow window, int subject, int hours, int min, long span)
+    {
         var distinct = _distinct.Count;
-        if (distinct < min) return;
         var (count, sum, first, now) = (window.Count, window.Sum, window.FirstTicks, t.Ticks);
         var score = 0.6 + 0.4 * Math.Min(1.0, (distinct - min) / (double)min);
         Ctx.Alerts.Raise(inbound ? Typology.FanIn : Typology.FanOut, subject, now, span, score,
@@ -84,7 +95,7 @@ internal sealed class PassThroughRule(RuleContext ctx) : Rule(ctx)
         public Queue<Cycle> Cycles { get; } = new();
     }
 
-    private readonly Dictionary<int, AccountState> _states = [];
+    private readonly DenseMap<AccountState> _states = new();
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
@@ -139,7 +150,7 @@ internal sealed class RoundTripRule(RuleContext ctx) : Rule(ctx)
     private sealed record Chain(int Origin, long FirstAmount, long FirstTicks, long LastTicks, int[] Path, int[] Seqs, long[] Amounts);
 
     private const int MaxChainsPerAccount = 32;
-    private readonly Dictionary<int, List<Chain>> _waiting = [];
+    private readonly DenseMap<List<Chain>> _waiting = new();
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)

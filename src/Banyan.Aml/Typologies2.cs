@@ -14,7 +14,7 @@ internal sealed class DormantRule(RuleContext ctx) : Rule(ctx)
         public long DormantSince { get; set; }
     }
 
-    private readonly Dictionary<int, AccountState> _states = [];
+    private readonly DenseMap<AccountState> _states = new();
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
@@ -37,6 +37,12 @@ internal sealed class DormantRule(RuleContext ctx) : Rule(ctx)
         state.LastActive = Math.Max(state.LastActive, now);
         var window = Config.DormantReactivationWindowDays * Ticks.PerDay;
         if (state.ReactivatedAt == long.MinValue || now - state.ReactivatedAt > window || t.Amount < Config.DormantMinAmountMinor) return;
+        Report(account, t, verb, state, limit, window);
+    }
+
+    private void Report(int account, in Txn t, string verb, AccountState state, long limit, long window)
+    {
+        var now = t.Ticks;
         var (amount, since, reactivated) = (t.Amount, state.DormantSince, state.ReactivatedAt);
         var idle = reactivated - since;
         var score = 0.6 + 0.2 * Math.Min(1.0, (idle - limit) / (double)(365 * Ticks.PerDay)) + 0.2 * Math.Min(1.0, amount / (10.0 * Config.DormantMinAmountMinor));
@@ -49,7 +55,7 @@ internal sealed class DormantRule(RuleContext ctx) : Rule(ctx)
 /// <summary>PROFILE_MISMATCH: an individual's credits (not from their own accounts) over any window exceed N × declared monthly income.</summary>
 internal sealed class ProfileMismatchRule(RuleContext ctx) : Rule(ctx)
 {
-    private readonly Dictionary<int, EventWindow> _windows = [];
+    private readonly DenseMap<EventWindow> _windows = new();
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
@@ -63,8 +69,14 @@ internal sealed class ProfileMismatchRule(RuleContext ctx) : Rule(ctx)
         var income = customer.DeclaredMonthlyIncome.Value;
         var limit = income * Config.ProfileIncomeMultiple;
         if (window.Sum <= limit) return;
+        Report(customer, window, t.Ticks, span);
+    }
+
+    private void Report(Customer customer, EventWindow window, long ticks, long span)
+    {
+        var income = customer.DeclaredMonthlyIncome!.Value;
         // One alert per customer: the subject is their primary account, whichever account the credits reached.
-        var (sum, count, first, now, account) = (window.Sum, window.Count, window.FirstTicks, t.Ticks, customer.Accounts[0]);
+        var (sum, count, first, now, account) = (window.Sum, window.Count, window.FirstTicks, ticks, customer.Accounts[0]);
         var ratio = sum / (double)income;
         var score = 0.55 + 0.45 * Math.Min(1.0, ratio / Config.ProfileIncomeMultiple - 1.0);
         Ctx.Alerts.Raise(Typology.ProfileMismatch, account, now, span, score,
@@ -86,7 +98,7 @@ internal sealed class VelocityRule(RuleContext ctx) : Rule(ctx)
         public EventWindow Recent { get; } = new();
     }
 
-    private readonly Dictionary<int, CustomerState> _states = [];
+    private readonly DenseMap<CustomerState> _states = new();
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
@@ -117,9 +129,14 @@ internal sealed class VelocityRule(RuleContext ctx) : Rule(ctx)
         var variance = history * ss - s * s;
         var k = (long)Config.VelocitySigmas;
         if (lhs <= 0 || lhs * lhs <= k * k * variance) return;
+        Report(customer, state, t.Ticks, count, s, variance, history, k, span);
+    }
+
+    private void Report(Customer customer, CustomerState state, long ticks, int count, long s, long variance, int history, long k, long span)
+    {
         var mean = s / (double)history;
         var sigma = Math.Sqrt(variance) / history;
-        var (account, now, first) = (customer.Accounts[0], t.Ticks, state.Recent.FirstTicks);
+        var (account, now, first) = (customer.Accounts[0], ticks, state.Recent.FirstTicks);
         var limit = Math.Max(Config.VelocityMinDebits, mean + k * sigma);
         var score = 0.6 + 0.4 * Math.Min(1.0, (count - limit) / limit);
         Ctx.Alerts.Raise(Typology.VelocitySpike, account, now, span, score,
@@ -143,7 +160,7 @@ internal sealed class NewAccountMuleRule(RuleContext ctx) : Rule(ctx)
         public List<int> Seqs { get; } = [];
     }
 
-    private readonly Dictionary<int, AccountState> _states = [];
+    private readonly DenseMap<AccountState> _states = new();
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Observe(in Txn t)
@@ -191,6 +208,11 @@ internal sealed class HighRiskRule(RuleContext ctx) : Rule(ctx)
         var debitRisk = _countries.Contains(t.DebitCountry);
         var creditRisk = _countries.Contains(t.CreditCountry);
         if (!debitRisk && !creditRisk) return;
+        Report(t, debitRisk, creditRisk);
+    }
+
+    private void Report(in Txn t, bool debitRisk, bool creditRisk)
+    {
         // The subject is the customer account dealing with the risky side.
         var subject = creditRisk && Ctx.IsInternal(t.Debit) ? t.Debit
             : debitRisk && Ctx.IsInternal(t.Credit) ? t.Credit
