@@ -66,7 +66,7 @@ internal static class Scanner
         TransactionReader.Read(options.Transactions, bank, options.Config, issues);
         var matcher = options.Sanctions is null ? null : new SanctionsMatcher(SanctionsReader.Read(options.Sanctions, issues), options.Config.SanctionsThreshold);
         phases["read"] = clock.Elapsed.TotalSeconds;
-        var sorted = bank.SortedTransactions();
+        var sorted = bank.SortTransactions();
         phases["sort"] = clock.Elapsed.TotalSeconds - phases.Values.Sum();
         var (ordered, reports) = RunRules(bank, options, matcher, sorted);
         phases["rules"] = clock.Elapsed.TotalSeconds - phases.Values.Sum();
@@ -75,7 +75,7 @@ internal static class Scanner
         phases["write"] = clock.Elapsed.TotalSeconds - phases.Values.Sum();
         var cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
         var byTypology = Typology.All.ToDictionary(t => t, t => ordered.Count(a => a.Typology == t));
-        return new ScanResult(bank.Customers.Count, sorted.Length, ordered.Count, byTypology, issues.Count,
+        return new ScanResult(bank.Customers.Count, sorted.Count, ordered.Count, byTypology, issues.Count,
             new Dictionary<string, int>(issues.PerFile), reports, matcher?.Count ?? 0, clock.Elapsed.TotalSeconds, ordered, bank)
         {
             CpuSeconds = cpuSeconds,
@@ -87,9 +87,9 @@ internal static class Scanner
     /// Runs the rules over the sorted transactions. With two or more cores the rules run as two halves on two
     /// threads over the same read-only array (each rule's state is its own); alerts merge by episode start.
     /// </summary>
-    private static (List<Alert> Alerts, int Reports) RunRules(Bank bank, ScanOptions options, SanctionsMatcher? matcher, Txn[] sorted)
+    private static (List<Alert> Alerts, int Reports) RunRules(Bank bank, ScanOptions options, SanctionsMatcher? matcher, List<Txn> sorted)
     {
-        var firstTicks = sorted.Length > 0 ? sorted[0].Ticks : 0;
+        var firstTicks = sorted.Count > 0 ? sorted[0].Ticks : 0;
         using var stream = options.LargeValueOut is null ? null : new FileStream(options.LargeValueOut, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         using var writer = stream is null ? null : new Utf8JsonWriter(stream);
         var reports = 0;
@@ -116,9 +116,9 @@ internal static class Scanner
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int Drive(RuleEngine engine, Txn[] sorted, LargeValueReporter? reporter)
+    private static int Drive(RuleEngine engine, List<Txn> sorted, LargeValueReporter? reporter)
     {
-        foreach (ref readonly var t in sorted.AsSpan())
+        foreach (ref readonly var t in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sorted))
         {
             engine.Observe(t);
             reporter?.Observe(t);

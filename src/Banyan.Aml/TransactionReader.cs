@@ -23,6 +23,7 @@ internal static class TransactionReader
     {
         var file = Path.GetFileName(path);
         var currency = Encoding.UTF8.GetBytes(config.Currency);
+        bank.ExpectTransactions(new FileInfo(path).Length);
         JsonlLines.Read(path, (line, number) =>
         {
             if (JsonlLines.IsBlank(line)) return;
