@@ -96,6 +96,10 @@ internal sealed record AmlConfig
         Require(CashReportingThresholdMinor > 0 && PassThroughMinCreditMinor > 0 && RoundTripMinAmountMinor > 0
             && DormantMinAmountMinor > 0 && MuleMinTotalMinor > 0 && LargeCashDailyMinor > 0 && LargeCorporateTransferMinor > 0
             && LargeIndividualDomesticMinor > 0 && LargeIndividualCrossBorderMinor > 0, "amounts must be positive");
+        long[] amounts = [CashReportingThresholdMinor, PassThroughMinCreditMinor, RoundTripMinAmountMinor, DormantMinAmountMinor, MuleMinTotalMinor,
+            LargeCashDailyMinor, LargeCorporateTransferMinor, LargeIndividualDomesticMinor, LargeIndividualCrossBorderMinor];
+        Require(amounts.All(a => a <= Limits.MaxAmount), $"amounts must be at most {Limits.MaxAmount}");
+        Require(ProfileIncomeMultiple <= 1_000 && VelocitySigmas <= 100, "profile_income_multiple at most 1000, velocity_sigmas at most 100");
         Require(StructuringLowerPercent is > 0 and < 100, "structuring_lower_percent must be 1..99");
         Require(PassThroughMinOutPercent > 0 && PassThroughMaxOutPercent >= PassThroughMinOutPercent && PassThroughMaxOutPercent <= 1000, "pass-through percents out of range");
         Require(RoundTripTolerancePercent is >= 0 and <= 100 && RoundTripMaxHops is >= 2 and <= 8, "round-trip tolerance 0..100, max hops 2..8");

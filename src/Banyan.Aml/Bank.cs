@@ -83,8 +83,9 @@ internal sealed class Bank
     {
         if (text is null) return long.MinValue;
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
+            && value.UtcTicks >= Limits.MinTicks && value.UtcTicks < Limits.MaxTicks
             ? value.UtcTicks
-            : throw new FormatException($"'{text}' is not an ISO 8601 time");
+            : throw new FormatException($"'{text}' is not an ISO 8601 time between 1900 and 2200");
     }
 }
 
@@ -111,7 +112,7 @@ internal static class CustomerReader
             {
                 issues.Report(file, number, e.Message);
             }
-        });
+        }, line => issues.Report(file, line, $"line longer than {JsonlLines.MaxLineBytes} bytes"));
     }
 
     private static string? Add(JsonElement root, Bank bank)
@@ -123,7 +124,7 @@ internal static class CustomerReader
         if (type is not ("individual" or "business")) return $"type must be \"individual\" or \"business\", not {type ?? "missing"}";
         if (!root.TryGetProperty("accounts", out var accounts) || accounts.ValueKind != JsonValueKind.Array) return "accounts must be an array";
         long? income = root.TryGetProperty("declared_monthly_income_minor", out var inc) && inc.ValueKind == JsonValueKind.Number
-            ? (inc.TryGetInt64(out var i) ? i : throw new FormatException("declared_monthly_income_minor must be an integer"))
+            ? (inc.TryGetInt64(out var i) && i is >= 0 and <= Limits.MaxAmount ? i : throw new FormatException($"declared_monthly_income_minor must be an integer from 0 to {Limits.MaxAmount}"))
             : null;
         var customer = new Customer
         {

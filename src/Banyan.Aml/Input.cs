@@ -12,7 +12,8 @@ internal static class JsonlLines
 
     public static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim(" \t"u8).IsEmpty;
 
-    public static void Read(string path, LineHandler handler)
+    /// <summary>Calls <paramref name="handler"/> for every line; a line over <see cref="MaxLineBytes"/> goes to <paramref name="tooLong"/> and is skipped.</summary>
+    public static void Read(string path, LineHandler handler, Action<long> tooLong)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
@@ -20,15 +21,33 @@ internal static class JsonlLines
         {
             int filled = 0;
             long lineNumber = 0;
+            var skipping = false;
             while (true)
             {
                 var read = stream.Read(buffer, filled, buffer.Length - filled);
                 filled += read;
+                if (skipping)
+                {
+                    var newline = buffer.AsSpan(0, filled).IndexOf((byte)'\n');
+                    var drop = newline < 0 ? filled : newline + 1;
+                    Buffer.BlockCopy(buffer, drop, buffer, 0, filled - drop);
+                    filled -= drop;
+                    skipping = newline < 0;
+                    if (read == 0 && filled == 0) return;
+                    continue;
+                }
                 var consumed = Emit(buffer.AsSpan(0, filled), read == 0, ref lineNumber, handler);
                 Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
                 filled -= consumed;
                 if (read == 0) return;
-                if (filled == buffer.Length) buffer = Grow(buffer, path, lineNumber + 1);
+                if (filled < buffer.Length) continue;
+                if (buffer.Length < MaxLineBytes) buffer = Grow(buffer);
+                else
+                {
+                    // One line fills the largest buffer: report it and skip to the next newline.
+                    tooLong(++lineNumber);
+                    (filled, skipping) = (0, true);
+                }
             }
         }
         finally
@@ -56,10 +75,8 @@ internal static class JsonlLines
         return consumed;
     }
 
-    private static byte[] Grow(byte[] buffer, string path, long lineNumber)
+    private static byte[] Grow(byte[] buffer)
     {
-        if (buffer.Length >= MaxLineBytes)
-            throw new InvalidDataException($"{path}:{lineNumber}: line longer than {MaxLineBytes} bytes");
         var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
         Buffer.BlockCopy(buffer, 0, bigger, 0, buffer.Length);
         ArrayPool<byte>.Shared.Return(buffer);

@@ -52,7 +52,7 @@ internal sealed class LargeValueReporter(RuleContext ctx, Utf8JsonWriter? writer
         if (!_day.TryGetValue((customer.Index, kind), out var bucket)) _day[(customer.Index, kind)] = bucket = new Bucket();
         // A transfer between two accounts of one customer is counted once.
         if (bucket.Seqs.Count > 0 && bucket.Seqs[^1] == t.Seq) return;
-        bucket.Total += t.Amount;
+        bucket.Total = Limits.SaturatingAdd(bucket.Total, t.Amount);
         bucket.Count++;
         if (bucket.Seqs.Count < MaxIds) bucket.Seqs.Add(t.Seq);
     }

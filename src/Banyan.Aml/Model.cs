@@ -101,6 +101,22 @@ internal sealed class Alert
     }
 }
 
+internal static class Limits
+{
+    /// <summary>
+    /// Largest accepted amount or income: 10^14 minor units (one trillion in major units). With at most 10,000
+    /// events in a window, every running sum stays below 10^18 and every percentage product inside a long.
+    /// </summary>
+    public const long MaxAmount = 100_000_000_000_000;
+
+    /// <summary>Timestamps outside 1900–2200 are refused: nothing real lies there, and day arithmetic stays positive.</summary>
+    public static readonly long MinTicks = new DateTime(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+    public static readonly long MaxTicks = new DateTime(2200, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+
+    /// <summary>Adds without passing <paramref name="cap"/>: unbounded counts of capped amounts cannot overflow.</summary>
+    public static long SaturatingAdd(long total, long amount, long cap = long.MaxValue / 1_000) => Math.Min(cap, total + Math.Min(amount, cap));
+}
+
 internal static class Ticks
 {
     public const long PerHour = TimeSpan.TicksPerHour;

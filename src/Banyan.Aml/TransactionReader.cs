@@ -52,7 +52,7 @@ internal static class TransactionReader
             bank.Transactions.Add(new Txn(fields.Ticks, fields.Debit, fields.Credit, fields.Amount, fields.Channel,
                 fields.DebitCountry, fields.CreditCountry, bank.TransactionIds.Count, fields.Counterparty));
             bank.TransactionIds.Add(fields.Id!);
-        });
+        }, line => issues.Report(file, line, $"line longer than {JsonlLines.MaxLineBytes} bytes"));
     }
 
     private static string? Validate(ref Fields f)
@@ -63,6 +63,8 @@ internal static class TransactionReader
         if (f.Debit == f.Credit) return "debit_account equals credit_account";
         if (!f.HasAmount) return "amount_minor is missing";
         if (f.Amount <= 0) return "amount_minor must be a positive integer";
+        if (f.Amount > Limits.MaxAmount) return $"amount_minor above the limit of {Limits.MaxAmount}";
+        if (f.Ticks < Limits.MinTicks || f.Ticks >= Limits.MaxTicks) return "timestamp outside 1900-2200";
         if (!f.HasChannel) return "channel must be one of cash, transfer, card, wire";
         if (!f.HasCurrency) return "currency is missing";
         return null;

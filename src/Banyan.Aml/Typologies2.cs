@@ -125,14 +125,15 @@ internal sealed class VelocityRule(RuleContext ctx) : Rule(ctx)
             ss += c * c;
         }
         // count > mean + kσ  ⇔  H·count − S > k·√(H·SS − S²)  (both sides scaled by H; exact in integers)
-        var lhs = history * (long)count - s;
-        var variance = history * ss - s * s;
+        // Int128: a customer with a million debits a day must not overflow the exact test.
+        var lhs = (Int128)history * count - s;
+        var variance = (Int128)history * ss - (Int128)s * s;
         var k = (long)Config.VelocitySigmas;
         if (lhs <= 0 || lhs * lhs <= k * k * variance) return;
-        Report(customer, state, t.Ticks, count, s, variance, history, k, span);
+        Report(customer, state, t.Ticks, count, s, (double)variance, history, k, span);
     }
 
-    private void Report(Customer customer, CustomerState state, long ticks, int count, long s, long variance, int history, long k, long span)
+    private void Report(Customer customer, CustomerState state, long ticks, int count, long s, double variance, int history, long k, long span)
     {
         var mean = s / (double)history;
         var sigma = Math.Sqrt(variance) / history;
@@ -171,7 +172,7 @@ internal sealed class NewAccountMuleRule(RuleContext ctx) : Rule(ctx)
         {
             var state = State(_states, t.Credit);
             state.Credits++;
-            state.In += t.Amount;
+            state.In = Limits.SaturatingAdd(state.In, t.Amount);
             if (state.FirstCredit == long.MinValue) state.FirstCredit = t.Ticks;
             if (state.Seqs.Count < Alert.MaxTransactionIds) state.Seqs.Add(t.Seq);
             Check(t.Credit, state, t.Ticks);
@@ -179,7 +180,7 @@ internal sealed class NewAccountMuleRule(RuleContext ctx) : Rule(ctx)
         if (_states.TryGetValue(t.Debit, out var payer) && payer.FirstCredit != long.MinValue
             && t.Ticks - payer.FirstCredit <= Config.MuleOutWindowHours * Ticks.PerHour)
         {
-            payer.Out += t.Amount;
+            payer.Out = Limits.SaturatingAdd(payer.Out, t.Amount);
             if (payer.Seqs.Count < Alert.MaxTransactionIds) payer.Seqs.Add(t.Seq);
             Check(t.Debit, payer, t.Ticks);
         }

@@ -32,6 +32,24 @@ public class InputTests
     }
 
     [Fact]
+    public void Absurd_amounts_times_and_overlong_lines_are_malformed_lines_not_crashes()
+    {
+        using var bank = new TestBank().Customer("A1");
+        bank.RawTransactionLine("""{"transaction_id":"T1","timestamp":"2026-03-01T00:00:00Z","debit_account":"A1","credit_account":"B","amount_minor":9223372036854775807,"currency":"CNY","channel":"cash"}""");
+        bank.RawTransactionLine("""{"transaction_id":"T2","timestamp":"0001-01-01T00:00:00Z","debit_account":"A1","credit_account":"B","amount_minor":1,"currency":"CNY","channel":"cash"}""");
+        bank.RawTransactionLine("{\"transaction_id\":\"T3\",\"note\":\"" + new string('x', JsonlLines.MaxLineBytes + 10) + "\"}");
+        bank.Txn(T0, "EXT", "A1", 100);
+        var log = new StringWriter();
+        bank.WriteFiles();
+        var result = Scanner.Run(new ScanOptions(bank.CustomersPath, bank.TransactionsPath, null, bank.AlertsPath, null, new AmlConfig(), false), log);
+        Assert.Equal(1, result.Transactions);
+        Assert.Equal(3, result.MalformedLines);
+        Assert.Contains("transactions.jsonl:1: amount_minor above the limit", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("transactions.jsonl:2: timestamp outside", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("transactions.jsonl:3: line longer than", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Strict_refuses_the_scan_at_the_first_malformed_line()
     {
         using var bank = new TestBank().Customer("A1");
