@@ -8,7 +8,7 @@ namespace Banyan.Aml;
 /// The bank as the scan sees it: customers, interned accounts (internal and external), and the
 /// transactions sorted once by time. Memory is O(transactions): ~48 bytes per <see cref="Txn"/> plus its id string.
 /// </summary>
-internal sealed class Bank
+internal sealed class Bank : IInterner
 {
     private const int MaxIdChars = 256;
     private readonly Dictionary<string, int> _accountIndex = new(StringComparer.Ordinal);
@@ -28,7 +28,9 @@ internal sealed class Bank
     public List<string> CounterpartyNames { get; } = [];
     public List<Txn> Transactions { get; } = [];
     public List<string> TransactionIds { get; } = [];
-    public long SkippedOtherCurrency { get; set; }
+    public int Account(ReadOnlySpan<char> id) => InternAccount(id);
+    public int Name(ReadOnlySpan<char> name) => InternName(name);
+    public bool TryGetAccount(ReadOnlySpan<char> id, out int index) => _accountLookup.TryGetValue(id, out index);
 
     public int InternAccount(ReadOnlySpan<char> id)
     {
@@ -87,6 +89,13 @@ internal sealed class Bank
             ? value.UtcTicks
             : throw new FormatException($"'{text}' is not an ISO 8601 time between 1900 and 2200");
     }
+}
+
+/// <summary>Where the transaction parser turns account ids and counterparty names into dense indices.</summary>
+internal interface IInterner
+{
+    int Account(ReadOnlySpan<char> id);
+    int Name(ReadOnlySpan<char> name);
 }
 
 /// <summary>Reads customers.jsonl (small: one JsonDocument per line is fine).</summary>

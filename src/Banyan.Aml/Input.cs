@@ -13,9 +13,14 @@ internal static class JsonlLines
     public static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim(" \t"u8).IsEmpty;
 
     /// <summary>Calls <paramref name="handler"/> for every line; a line over <see cref="MaxLineBytes"/> goes to <paramref name="tooLong"/> and is skipped.</summary>
-    public static void Read(string path, LineHandler handler, Action<long> tooLong)
+    public static long Read(string path, LineHandler handler, Action<long> tooLong) => Read(path, 0, long.MaxValue, handler, tooLong);
+
+    /// <summary>Reads the lines of bytes [<paramref name="start"/>, <paramref name="end"/>); line numbers count from 1 within the range. Returns the number of lines.</summary>
+    public static long Read(string path, long start, long end, LineHandler handler, Action<long> tooLong)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        stream.Seek(start, SeekOrigin.Begin);
+        var remaining = end - start;
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
         try
         {
@@ -24,7 +29,8 @@ internal static class JsonlLines
             var skipping = false;
             while (true)
             {
-                var read = stream.Read(buffer, filled, buffer.Length - filled);
+                var read = stream.Read(buffer, filled, (int)Math.Min(buffer.Length - filled, remaining));
+                remaining -= read;
                 filled += read;
                 if (skipping)
                 {
@@ -33,13 +39,13 @@ internal static class JsonlLines
                     Buffer.BlockCopy(buffer, drop, buffer, 0, filled - drop);
                     filled -= drop;
                     skipping = newline < 0;
-                    if (read == 0 && filled == 0) return;
+                    if (read == 0 && filled == 0) return lineNumber;
                     continue;
                 }
                 var consumed = Emit(buffer.AsSpan(0, filled), read == 0, ref lineNumber, handler);
                 Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
                 filled -= consumed;
-                if (read == 0) return;
+                if (read == 0) return lineNumber;
                 if (filled < buffer.Length) continue;
                 if (buffer.Length < MaxLineBytes) buffer = Grow(buffer);
                 else

@@ -14,52 +14,67 @@ internal static class TransactionReader
         public long Ticks;
         public int Debit, Credit, Counterparty;
         public long Amount;
-        public bool HasTime, HasAmount, HasChannel, CurrencyOk, HasCurrency;
+        public bool HasTime, HasAmount, HasChannel, CurrencyOk, HasCurrency, HasDebit, HasCredit;
         public Channel Channel;
         public ushort DebitCountry, CreditCountry;
     }
+
+    /// <summary>Files at least this large are parsed in two halves on two threads (when there are two cores).</summary>
+    internal static long ParallelThresholdBytes { get; set; } = 8 * 1024 * 1024;
 
     public static void Read(string path, Bank bank, AmlConfig config, InputIssues issues)
     {
         var file = Path.GetFileName(path);
         var currency = Encoding.UTF8.GetBytes(config.Currency);
-        bank.ExpectTransactions(new FileInfo(path).Length);
+        var length = new FileInfo(path).Length;
+        bank.ExpectTransactions(length);
+        if (Environment.ProcessorCount >= 2 && length >= ParallelThresholdBytes)
+        {
+            ParallelTransactionReader.Read(path, length, bank, currency, config, issues);
+            return;
+        }
         JsonlLines.Read(path, (line, number) =>
         {
-            if (JsonlLines.IsBlank(line)) return;
-            string? why;
-            var fields = new Fields { Debit = -1, Credit = -1, Counterparty = -1 };
-            try
-            {
-                why = Parse(line, bank, currency, ref fields) ?? Validate(ref fields);
-            }
-            catch (JsonException e)
-            {
-                why = "invalid JSON: " + e.Message;
-            }
-            if (why is null && !fields.CurrencyOk)
-            {
-                // Thresholds are in the bank's currency; converting at a guessed rate would invent figures.
-                bank.SkippedOtherCurrency++;
-                why = $"currency is not {config.Currency} (no conversion configured)";
-            }
-            if (why is null && !bank.AddTransactionId(fields.Id!)) why = $"duplicate transaction_id {fields.Id}";
+            var (fields, why) = ParseLine(line, bank, currency, config);
+            if (fields is null) return;
+            if (why is null && !bank.AddTransactionId(fields.Value.Id!)) why = $"duplicate transaction_id {fields.Value.Id}";
             if (why is not null)
             {
                 issues.Report(file, number, why);
                 return;
             }
-            bank.Transactions.Add(new Txn(fields.Ticks, fields.Debit, fields.Credit, fields.Amount, fields.Channel,
-                fields.DebitCountry, fields.CreditCountry, bank.TransactionIds.Count, fields.Counterparty));
-            bank.TransactionIds.Add(fields.Id!);
+            var f = fields.Value;
+            bank.Transactions.Add(new Txn(f.Ticks, f.Debit, f.Credit, f.Amount, f.Channel, f.DebitCountry, f.CreditCountry, bank.TransactionIds.Count, f.Counterparty));
+            bank.TransactionIds.Add(f.Id!);
         }, line => issues.Report(file, line, $"line longer than {JsonlLines.MaxLineBytes} bytes"));
+    }
+
+    internal readonly record struct Parsed(string? Id, long Ticks, int Debit, int Credit, long Amount, Channel Channel, ushort DebitCountry, ushort CreditCountry, int Counterparty);
+
+    /// <summary>One line to a transaction or a reason; (null, null) for a blank line.</summary>
+    internal static (Parsed? Fields, string? Why) ParseLine(ReadOnlySpan<byte> line, IInterner interner, byte[] currency, AmlConfig config)
+    {
+        if (JsonlLines.IsBlank(line)) return (null, null);
+        string? why;
+        var f = new Fields { Counterparty = -1 };
+        try
+        {
+            why = Parse(line, interner, currency, ref f) ?? Validate(ref f);
+        }
+        catch (JsonException e)
+        {
+            why = "invalid JSON: " + e.Message;
+        }
+        // Thresholds are in the bank's currency; converting at a guessed rate would invent figures.
+        if (why is null && !f.CurrencyOk) why = $"currency is not {config.Currency} (no conversion configured)";
+        return (new Parsed(f.Id, f.Ticks, f.Debit, f.Credit, f.Amount, f.Channel, f.DebitCountry, f.CreditCountry, f.Counterparty), why);
     }
 
     private static string? Validate(ref Fields f)
     {
         if (f.Id is null) return "transaction_id is missing";
         if (!f.HasTime) return "timestamp is missing";
-        if (f.Debit < 0 || f.Credit < 0) return "debit_account and credit_account are required";
+        if (!f.HasDebit || !f.HasCredit) return "debit_account and credit_account are required";
         if (f.Debit == f.Credit) return "debit_account equals credit_account";
         if (!f.HasAmount) return "amount_minor is missing";
         if (f.Amount <= 0) return "amount_minor must be a positive integer";
@@ -71,7 +86,7 @@ internal static class TransactionReader
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static string? Parse(ReadOnlySpan<byte> line, Bank bank, byte[] currency, ref Fields f)
+    private static string? Parse(ReadOnlySpan<byte> line, IInterner bank, byte[] currency, ref Fields f)
     {
         var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 8 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "a transaction must be a JSON object";
@@ -88,7 +103,7 @@ internal static class TransactionReader
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static string? Property(ref Utf8JsonReader r, Bank bank, byte[] currency, ref Fields f, scoped Span<char> chars, scoped Span<char> names)
+    private static string? Property(ref Utf8JsonReader r, IInterner bank, byte[] currency, ref Fields f, scoped Span<char> chars, scoped Span<char> names)
     {
         if (r.ValueTextEquals("transaction_id"u8)) { r.Read(); if (r.TokenType != JsonTokenType.String) return "transaction_id must be a string"; f.Id = r.GetString(); return string.IsNullOrEmpty(f.Id) ? "transaction_id is empty" : null; }
         if (r.ValueTextEquals("timestamp"u8))
@@ -97,8 +112,8 @@ internal static class TransactionReader
             if (r.TokenType != JsonTokenType.String || !r.TryGetDateTimeOffset(out var time)) return "timestamp must be an ISO 8601 time";
             f.Ticks = time.UtcTicks; f.HasTime = true; return null;
         }
-        if (r.ValueTextEquals("debit_account"u8)) return Account(ref r, bank, chars, out f.Debit, "debit_account");
-        if (r.ValueTextEquals("credit_account"u8)) return Account(ref r, bank, chars, out f.Credit, "credit_account");
+        if (r.ValueTextEquals("debit_account"u8)) { f.HasDebit = true; return Account(ref r, bank, chars, out f.Debit, "debit_account"); }
+        if (r.ValueTextEquals("credit_account"u8)) { f.HasCredit = true; return Account(ref r, bank, chars, out f.Credit, "credit_account"); }
         if (r.ValueTextEquals("amount_minor"u8))
         {
             r.Read();
@@ -118,7 +133,7 @@ internal static class TransactionReader
             // Names repeat: decode onto the stack and look the text up, allocating only a name not seen before.
             var raw = r.HasValueSequence || r.ValueIsEscaped ? Encoding.UTF8.GetBytes(r.GetString()!) : r.ValueSpan;
             if (raw.Length > MaxNameBytes || !Encoding.UTF8.TryGetChars(raw, names, out var length)) return $"counterparty_name longer than {MaxNameBytes} bytes or not UTF-8";
-            if (length > 0) f.Counterparty = bank.InternName(names[..length]);
+            if (length > 0) f.Counterparty = bank.Name(names[..length]);
             return null;
         }
         r.Read();
@@ -126,14 +141,14 @@ internal static class TransactionReader
         return null;
     }
 
-    private static string? Account(ref Utf8JsonReader r, Bank bank, scoped Span<char> chars, out int index, string name)
+    private static string? Account(ref Utf8JsonReader r, IInterner bank, scoped Span<char> chars, out int index, string name)
     {
         index = -1;
         r.Read();
         if (r.TokenType != JsonTokenType.String) return name + " must be a string";
         var raw = r.HasValueSequence || r.ValueIsEscaped ? Encoding.UTF8.GetBytes(r.GetString()!) : r.ValueSpan;
         if (!Bank.TryDecodeId(raw, chars, out var length)) return name + " must be 1-256 characters";
-        index = bank.InternAccount(chars[..length]);
+        index = bank.Account(chars[..length]);
         return null;
     }
 
