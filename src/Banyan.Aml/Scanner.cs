@@ -55,7 +55,10 @@ internal sealed record ScanResult(
 /// <summary>The batch path: read, sort once, run every rule over the stream, write alerts and reports.</summary>
 internal static class Scanner
 {
-    public static ScanResult Run(ScanOptions options, TextWriter? log)
+    /// <param name="options">Files, thresholds and strictness.</param>
+    /// <param name="log">Where skipped malformed lines are reported.</param>
+    /// <param name="progress">Where each phase reports as it ends (the CLI passes stderr).</param>
+    public static ScanResult Run(ScanOptions options, TextWriter? log, TextWriter? progress = null)
     {
         var clock = Stopwatch.StartNew();
         var cpu = Environment.CpuUsage.TotalTime;
@@ -66,6 +69,7 @@ internal static class Scanner
         TransactionReader.Read(options.Transactions, bank, options.Config, issues);
         var matcher = options.Sanctions is null ? null : new SanctionsMatcher(SanctionsReader.Read(options.Sanctions, issues), options.Config.SanctionsThreshold);
         phases["read"] = clock.Elapsed.TotalSeconds;
+        progress?.WriteLine($"aml scan: read {bank.Customers.Count:N0} customers and {bank.Transactions.Count:N0} transactions in {phases["read"]:0.00} s; sorting and running 11 typologies…");
         var sorted = bank.SortTransactions();
         phases["sort"] = clock.Elapsed.TotalSeconds - phases.Values.Sum();
         var (ordered, reports) = RunRules(bank, options, matcher, sorted);

@@ -115,6 +115,25 @@ public class CliTests
     }
 
     [Fact]
+    public async Task An_output_path_in_a_missing_directory_is_a_usage_error_before_scanning()
+    {
+        using var bank = new TestBank().Customer("S1");
+        bank.WriteFiles();
+        var error = await Assert.ThrowsAsync<CliUsageException>(() => Run("aml", "scan", "--customers", bank.CustomersPath, "--transactions", bank.TransactionsPath, "--out", "/nonexistent-dir/alerts.jsonl"));
+        Assert.Contains("output directory not found", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_invalid_config_is_a_usage_error()
+    {
+        using var bank = new TestBank().Customer("S1");
+        bank.WriteFiles();
+        var config = Path.Combine(bank.Directory, "bank.json");
+        File.WriteAllText(config, """{ "no_such_threshold": 1 }""");
+        await Assert.ThrowsAsync<CliUsageException>(() => Run("aml", "scan", "--customers", bank.CustomersPath, "--transactions", bank.TransactionsPath, "--out", bank.AlertsPath, "--config", config));
+    }
+
+    [Fact]
     public void The_module_is_named_aml_with_scope_aml()
     {
         var module = new AmlModule();

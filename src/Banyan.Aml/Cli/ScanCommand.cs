@@ -50,7 +50,7 @@ internal sealed class ScanCommand : AsyncCommand<ScanCommand.Settings>
         ScanResult result;
         try
         {
-            result = Scanner.Run(options, log);
+            result = Scanner.Run(options, log, log);
         }
         catch (AmlInputException e)
         {
@@ -68,6 +68,11 @@ internal sealed class ScanCommand : AsyncCommand<ScanCommand.Settings>
         if (s.Out is null) throw new CliUsageException("--out <FILE> is required");
         foreach (var file in new[] { s.Customers, s.Transactions, s.Sanctions, s.Config }.OfType<string>())
             if (!File.Exists(file)) throw new CliUsageException($"file not found: {file}");
+        foreach (var output in new[] { s.Out, s.LargeValueOut }.OfType<string>())
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(output));
+            if (directory is not null && !Directory.Exists(directory)) throw new CliUsageException($"output directory not found: {directory}");
+        }
         AmlConfig config;
         try
         {
