@@ -48,6 +48,17 @@ public class TypologyTests
         Assert.Equal(fires ? 1 : 0, bank.Alerts(Typology.FanIn).Count);
     }
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)] // the fifth payer arrives 24 h + 1 s after the first
+    public void Fan_in_window_is_24_hours(int extraSeconds, bool fires)
+    {
+        using var bank = new TestBank().Customer("F1");
+        for (var i = 0; i < 4; i++) bank.Txn(T0.AddHours(i), $"P{i}", "F1", 100_000);
+        bank.Txn(T0.AddHours(24).AddSeconds(extraSeconds), "P9", "F1", 100_000);
+        Assert.Equal(fires ? 1 : 0, bank.Alerts(Typology.FanIn).Count);
+    }
+
     [Fact]
     public void Fan_in_ignores_business_accounts_and_card_payments()
     {
@@ -110,6 +121,19 @@ public class TypologyTests
         var alerts = bank.Alerts(Typology.RoundTrip);
         Assert.True((fires ? 1 : 0) == alerts.Count, string.Join("\n", alerts.Select(a => a.Reason)));
         if (fires) Assert.Contains("R1 → R2 → R3 → R1", alerts[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(168, true)]  // back at the origin exactly 7 days after the first transfer
+    [InlineData(169, false)] // one hour later
+    public void Round_trip_must_return_within_seven_days(int returnHours, bool fires)
+    {
+        using var bank = new TestBank().Customer("R1").Customer("R2").Customer("R3").Customer("R4");
+        bank.Txn(T0, "R1", "R2", 5_000_000);
+        bank.Txn(T0.AddHours(60), "R2", "R3", 5_000_000);
+        bank.Txn(T0.AddHours(120), "R3", "R4", 5_000_000);
+        bank.Txn(T0.AddHours(returnHours), "R4", "R1", 5_000_000);
+        Assert.Equal(fires ? 1 : 0, bank.Alerts(Typology.RoundTrip).Count);
     }
 
     [Fact]
