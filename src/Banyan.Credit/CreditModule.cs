@@ -1,0 +1,43 @@
+using Banyan.Credit.Cli;
+using Banyan.Platform;
+using Spectre.Console.Cli;
+
+namespace Banyan.Credit;
+
+/// <summary>
+/// Credit AI: gradient-boosted tree and logistic scoring models trained from CSV/ARFF, exact Shapley
+/// explanations (TreeSHAP and linear SHAP), and a fairness audit with mitigation. Commands:
+/// <c>banyan credit train|evaluate|explain|bench</c>.
+/// </summary>
+public sealed class CreditModule : BanyanModule
+{
+    /// <inheritdoc />
+    public override string Name => "credit";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Scopes => ["credit"];
+
+    /// <inheritdoc />
+    public override void ConfigureCli(IConfigurator cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        cli.AddBranch("credit", credit =>
+        {
+            credit.SetDescription("Credit scoring models: train, evaluate (with fairness audit), explain (exact SHAP), bench.");
+            credit.AddCommand<TrainCommand>("train").WithDescription("Train a model with cross-validation, calibration, cut-off and fairness mitigation.");
+            credit.AddCommand<EvaluateCommand>("evaluate").WithDescription("AUC, KS, approval rate and fairness audit of a model on labelled data.");
+            credit.AddCommand<ExplainCommand>("explain").WithDescription("Exact Shapley contributions (log-odds) for every row.");
+            credit.AddCommand<BenchCommand>("bench").WithDescription("Cross-validated AUC, parity before/after mitigation, TreeSHAP speed.");
+        });
+    }
+
+    /// <summary>
+    /// Adds <c>credit</c> under the <c>banyan bench</c> branch (same command as <c>banyan credit bench</c>).
+    /// </summary>
+    /// <param name="bench">The bench branch's configurator.</param>
+    public static void ConfigureBench(IConfigurator<CommandSettings> bench)
+    {
+        ArgumentNullException.ThrowIfNull(bench);
+        bench.AddCommand<BenchCommand>("credit").WithDescription("Credit: cross-validated AUC, parity gap before/after mitigation, TreeSHAP speed.");
+    }
+}
