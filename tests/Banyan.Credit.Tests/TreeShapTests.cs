@@ -87,9 +87,17 @@ public class TreeShapTests
             var x = Enumerable.Range(0, features).Select(_ => random.NextDouble() < 0.15 ? double.NaN : random.NextDouble()).ToArray();
             var phi = new double[features];
             shap.Explain(x, phi);
+            var tables = LeafTableShap.TryCreate(ensemble)!;
+            var tablePhi = new double[features];
+            tables.Explain(x, tablePhi);
             var expected = BruteForce(trees, x, features);
-            for (var i = 0; i < features; i++) Assert.Equal(expected[i], phi[i], 1e-9);
+            for (var i = 0; i < features; i++)
+            {
+                Assert.Equal(expected[i], phi[i], 1e-9);
+                Assert.Equal(expected[i], tablePhi[i], 1e-9);
+            }
             Assert.Equal(ensemble.Margin(x), shap.BaseValue + phi.Sum(), 1e-9);
+            Assert.Equal(shap.BaseValue, tables.BaseValue, 1e-12);
         }
     }
 
@@ -120,6 +128,8 @@ public class TreeShapTests
         var heldOut = Enumerable.Range(0, data.Rows.Length).Where(i => fold[i] == 0).Select(i => data.Rows[i]).ToArray();
         var fitted = Pipeline.Fit(data, train, null, algorithm, request.Boosting);
         IExplainer explainer = fitted.Ensemble is { } e ? new TreeExplainer(e) : new LinearExplainer(fitted.Linear!, fitted.Schema.Count);
+        IExplainer? recursive = fitted.Ensemble is { } f ? new TreeExplainer(f, allowTables: false) : null;
+        var recursivePhi = new double[fitted.Schema.Count];
         var x = fitted.Schema.Encode(table, heldOut);
         var phi = new double[fitted.Schema.Count];
         Assert.Equal(250, x.Length);
@@ -129,6 +139,9 @@ public class TreeShapTests
             Assert.Equal(fitted.Margin(row), margin, 1e-12);
             Assert.True(Math.Abs(explainer.BaseValue + phi.Sum() - margin) <= 1e-6, $"additivity error {explainer.BaseValue + phi.Sum() - margin}");
             Assert.Contains(phi, p => p != 0);
+            if (recursive is null) continue;
+            recursive.Explain(row, recursivePhi);
+            for (var j = 0; j < phi.Length; j++) Assert.Equal(recursivePhi[j], phi[j], 1e-9);
         }
     }
 

@@ -12,16 +12,30 @@ internal interface IExplainer
     double Explain(ReadOnlySpan<double> x, Span<double> contributions);
 }
 
-/// <summary>TreeSHAP contributions; the margin is computed independently by walking the trees.</summary>
-internal sealed class TreeExplainer(TreeEnsemble ensemble) : IExplainer
+/// <summary>
+/// TreeSHAP contributions: the per-leaf tables when they fit, else the recursion. The margin is
+/// computed independently by walking the trees, so additivity is a real check.
+/// </summary>
+internal sealed class TreeExplainer : IExplainer
 {
-    private readonly TreeShap shap = new(ensemble);
+    private readonly TreeEnsemble ensemble;
+    private readonly LeafTableShap? tables;
+    private readonly TreeShap? recursive;
 
-    public double BaseValue => shap.BaseValue;
+    public TreeExplainer(TreeEnsemble ensemble, bool allowTables = true)
+    {
+        this.ensemble = ensemble;
+        tables = allowTables ? LeafTableShap.TryCreate(ensemble) : null;
+        if (tables is null) recursive = new TreeShap(ensemble);
+        BaseValue = tables?.BaseValue ?? recursive!.BaseValue;
+    }
+
+    public double BaseValue { get; }
 
     public double Explain(ReadOnlySpan<double> x, Span<double> contributions)
     {
-        shap.Explain(x, contributions);
+        if (tables is not null) tables.Explain(x, contributions);
+        else recursive!.Explain(x, contributions);
         return ensemble.Margin(x);
     }
 }

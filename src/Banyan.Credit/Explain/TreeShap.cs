@@ -10,22 +10,14 @@ namespace Banyan.Credit.Explain;
 /// </summary>
 internal sealed class TreeShap
 {
-    private struct PathElement
-    {
-        public int Feature;
-        public double Zero; // fraction of "feature unknown" flow, from covers
-        public double One;  // 1 when x takes this branch, else 0
-        public double Weight;
-    }
-
-    private readonly TreeEnsemble ensemble;
-    private readonly PathElement[] buffer;
+    private readonly Tree[] trees;
+    private readonly PathMath.Element[] buffer;
 
     public TreeShap(TreeEnsemble ensemble)
     {
-        this.ensemble = ensemble;
+        trees = [.. ensemble.Trees];
         var depth = ensemble.Trees.Count == 0 ? 0 : ensemble.Trees.Max(t => t.Depth);
-        buffer = new PathElement[(depth + 2) * (depth + 3) / 2];
+        buffer = new PathMath.Element[(depth + 2) * (depth + 3) / 2];
         BaseValue = ensemble.ExpectedMargin();
     }
 
@@ -35,7 +27,7 @@ internal sealed class TreeShap
     public void Explain(ReadOnlySpan<double> x, Span<double> phi)
     {
         phi.Clear();
-        foreach (var tree in ensemble.Trees)
+        foreach (var tree in trees)
             Recurse(tree, x, phi, 0, 0, 0, 1, 1, -1);
     }
 
@@ -44,14 +36,16 @@ internal sealed class TreeShap
     {
         // This level's copy of the path lives right after the parent's in the shared buffer.
         var offset = parentOffset + depth + 1;
-        Array.Copy(buffer, parentOffset, buffer, offset, depth);
         var path = buffer.AsSpan(offset, depth + 1);
-        Extend(path, depth, zero, one, feature);
+        // A hand loop: the copies are a handful of elements, where Array.Copy's fixed cost dominates.
+        var parent = buffer.AsSpan(parentOffset, depth);
+        for (var i = 0; i < parent.Length; i++) path[i] = parent[i];
+        PathMath.Extend(path, depth, zero, one, feature);
         if (tree.IsLeaf(node))
         {
             for (var i = 1; i <= depth; i++)
             {
-                var w = UnwoundSum(path, depth, i);
+                var w = PathMath.UnwoundSum(path, depth, i);
                 phi[path[i].Feature] += w * (path[i].One - path[i].Zero) * tree.Value[node];
             }
             return;
@@ -74,17 +68,7 @@ internal sealed class TreeShap
         Recurse(tree, x, phi, cold, offset, depth + 1, incomingZero * tree.Cover[cold] / cover, 0, split);
     }
 
-    private static void Extend(Span<PathElement> path, int depth, double zero, double one, int feature)
-    {
-        path[depth] = new PathElement { Feature = feature, Zero = zero, One = one, Weight = depth == 0 ? 1 : 0 };
-        for (var i = depth - 1; i >= 0; i--)
-        {
-            path[i + 1].Weight += one * path[i].Weight * (i + 1) / (depth + 1);
-            path[i].Weight = zero * path[i].Weight * (depth - i) / (depth + 1);
-        }
-    }
-
-    private static void Unwind(Span<PathElement> path, int depth, int index)
+    private static void Unwind(Span<PathMath.Element> path, int depth, int index)
     {
         var one = path[index].One;
         var zero = path[index].Zero;
@@ -105,26 +89,5 @@ internal sealed class TreeShap
             path[i].Zero = path[i + 1].Zero;
             path[i].One = path[i + 1].One;
         }
-    }
-
-    /// <summary>Σ of the weights after unwinding element <paramref name="index"/>, without modifying the path.</summary>
-    private static double UnwoundSum(Span<PathElement> path, int depth, int index)
-    {
-        var one = path[index].One;
-        var zero = path[index].Zero;
-        var next = path[depth].Weight;
-        var total = 0.0;
-        for (var i = depth - 1; i >= 0; i--)
-        {
-            if (one != 0)
-            {
-                var t = next * (depth + 1) / ((i + 1) * one);
-                total += t;
-                next = path[i].Weight - (t * zero * (depth - i) / (depth + 1));
-            }
-            else if (zero != 0)
-                total += path[i].Weight / zero / ((double)(depth - i) / (depth + 1));
-        }
-        return total;
     }
 }
