@@ -22,6 +22,10 @@ internal sealed record BenchFigures(
     string Mitigation,
     double AucBefore,
     double AucAfter,
+    double HeldOutParityGapBefore,
+    double HeldOutParityGapAfter,
+    double HeldOutAucBefore,
+    double HeldOutAucAfter,
     int ShapTrees,
     int ShapRows,
     double ShapMaxAdditivityError,
@@ -45,11 +49,15 @@ internal static class CreditBench
         var fairness = document.Fairness!;
         var before = fairness.Candidates[0];
         var after = fairness.Candidates.Single(c => c.Name == fairness.Mitigation);
+        var heldOutBefore = HeldOut.Evaluate(table, request with { MaxParityGap = 1.0 }, 5, 2024);
+        var heldOutAfter = HeldOut.Evaluate(table, request, 5, 2024);
+        log.WriteLine($"bench credit: held-out (outer 5-fold) parity gap {heldOutBefore.ParityGap:F4} -> {heldOutAfter.ParityGap:F4}, decision AUC {heldOutBefore.Auc:F4} -> {heldOutAfter.Auc:F4} (mitigations per fold: {string.Join(", ", heldOutAfter.Mitigations)})");
         var model = new CreditModel(document);
         var (error, perSecond) = Shap(model, table, allowTables: true, log);
         var (recursiveError, recursivePerSecond) = Shap(model, table, allowTables: false, log);
         return new BenchFigures(Machine(), datasets, "credit-g age>25 vs age<=25 (target approval 0.70)",
             before.DemographicParityDifference, after.DemographicParityDifference, fairness.Mitigation, before.Auc, after.Auc,
+            heldOutBefore.ParityGap, heldOutAfter.ParityGap, heldOutBefore.Auc, heldOutAfter.Auc,
             document.Ensemble!.Trees.Count, table.Rows.Count, error, perSecond, recursiveError, recursivePerSecond);
     }
 
