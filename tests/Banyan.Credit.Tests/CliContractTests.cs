@@ -86,6 +86,21 @@ public class CliContractTests(TrainedModel trained) : IClassFixture<TrainedModel
     }
 
     [Fact]
+    public async Task Explain_can_add_plain_language_reasons_in_chinese()
+    {
+        var (code, stdout, stderr) = await CliHarness.Run("credit", "explain", "--model", trained.Path, "--data", TestData.CreditG, "--json",
+            "--reasons", "--language", "zh-CN", "--top", "2");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var row = json.RootElement.GetProperty("rows")[0];
+        var reasons = row.GetProperty("reasons").EnumerateArray().ToList();
+        Assert.Equal(2, reasons.Count);
+        Assert.Contains("使您的评分", reasons[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        var top = row.GetProperty("contributions").EnumerateObject().MaxBy(c => Math.Abs(c.Value.GetDouble()));
+        Assert.Equal(top.Name, reasons[0].GetProperty("feature").GetString());
+    }
+
+    [Fact]
     public async Task Human_explain_output_goes_to_stderr()
     {
         var (code, stdout, stderr) = await CliHarness.Run("credit", "explain", "--model", trained.Path, "--data", TestData.CreditG);
@@ -117,10 +132,11 @@ public class CliContractTests(TrainedModel trained) : IClassFixture<TrainedModel
     [InlineData("credit", "train", "--data", "missing.csv", "--label", "class", "--bad", "bad", "--out", "OUT")]
     [InlineData("credit", "evaluate", "--model", "missing.json", "--data", "DATA", "--json")]
     [InlineData("credit", "explain", "--data", "DATA", "--json")]
+    [InlineData("credit", "explain", "--model", "MODEL", "--data", "DATA", "--reasons", "--language", "fr")]
     public async Task Wrong_words_are_usage_errors_and_write_no_model(params string[] args)
     {
         var output = Path.Combine(trained.Folder, "never.json");
-        var resolved = args.Select(a => a == "DATA" ? TestData.CreditG : a == "OUT" ? output : a).ToArray();
+        var resolved = args.Select(a => a switch { "DATA" => TestData.CreditG, "OUT" => output, "MODEL" => trained.Path, _ => a }).ToArray();
         var (code, stdout, _) = await CliHarness.Run(resolved);
         Assert.Equal(2, code);
         Assert.Equal("", stdout);

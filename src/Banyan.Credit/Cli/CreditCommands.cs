@@ -136,20 +136,24 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
     internal sealed class Settings : DataSettings
     {
         [CommandOption("--model <FILE>")] [Description("Model JSON written by 'credit train'.")] public string? Model { get; init; }
-        [CommandOption("--top <N>")] [Description("Without --json: how many reasons to print per row (default 3).")] public int Top { get; init; } = 3;
+        [CommandOption("--top <N>")] [Description("How many reasons per row (default 3).")] public int Top { get; init; } = 3;
+        [CommandOption("--reasons")] [Description("Add plain-language top reasons to each row.")] public bool Reasons { get; init; }
+        [CommandOption("--language <LANG>")] [Description("Language of the reasons: en (default) or zh-CN.")] public string Language { get; init; } = "en";
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var model = CliSupport.LoadModel(settings.Model);
         var table = CliSupport.LoadData(settings.Data);
-        var result = Scoring.Explain(model, table);
+        if (!Explain.Reasons.Languages.Contains(settings.Language)) throw new CliUsageException("--language must be en or zh-CN");
+        if (settings.Top is < 0 or > 100) throw new CliUsageException("--top must be 0..100");
+        var result = Scoring.Explain(model, table, settings.Reasons ? settings.Language : null, settings.Top);
         if (settings.Json) { CliSupport.WriteJson(result); return 0; }
         foreach (var row in result.Rows)
         {
-            var reasons = row.Contributions.OrderByDescending(c => Math.Abs(c.Value)).Take(Math.Max(0, settings.Top))
+            var reasons = row.Reasons?.Select(r => r.Text) ?? row.Contributions.OrderByDescending(c => Math.Abs(c.Value)).Take(settings.Top)
                 .Select(c => $"{c.Key} {c.Value:+0.000;-0.000}");
-            Console.Error.WriteLine($"row {row.Row}: P(bad) {CliSupport.F(row.ProbabilityBad)} {(row.Approved ? "approve" : "decline")}; base {row.BaseValue:F3} margin {row.Margin:F3}; {string.Join(", ", reasons)}");
+            Console.Error.WriteLine($"row {row.Row}: P(bad) {CliSupport.F(row.ProbabilityBad)} {(row.Approved ? "approve" : "decline")}; base {row.BaseValue:F3} margin {row.Margin:F3}; {string.Join(" ", reasons)}");
         }
         return 0;
     }

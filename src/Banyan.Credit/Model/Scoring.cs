@@ -1,4 +1,5 @@
 using Banyan.Credit.Data;
+using Banyan.Credit.Explain;
 using Banyan.Credit.Fairness;
 using Banyan.Credit.Learning;
 
@@ -20,7 +21,11 @@ internal sealed record EvaluationDocument(
 /// <summary>The <c>credit explain</c> document: margins and contributions in log-odds of "bad".</summary>
 internal sealed record ExplanationDocument(IReadOnlyList<RowExplanation> Rows);
 
-internal sealed record RowExplanation(int Row, double BaseValue, double Margin, double ProbabilityBad, bool Approved, IReadOnlyDictionary<string, double> Contributions);
+internal sealed record RowExplanation(int Row, double BaseValue, double Margin, double ProbabilityBad, bool Approved, IReadOnlyDictionary<string, double> Contributions)
+{
+    /// <summary>Plain-language top reasons, only when asked for (<c>--reasons</c>).</summary>
+    public IReadOnlyList<Reason>? Reasons { get; init; }
+}
 
 /// <summary>Applies a loaded model to a table: decisions, held-out metrics and explanations.</summary>
 internal static class Scoring
@@ -46,7 +51,7 @@ internal static class Scoring
     }
 
     /// <summary>Explains every row of the table (row = 0-based data row number, header excluded).</summary>
-    public static ExplanationDocument Explain(CreditModel model, Table table)
+    public static ExplanationDocument Explain(CreditModel model, Table table, string? reasonLanguage = null, int reasonCount = 3)
     {
         if (table.Rows.Count > MaxExplainRows) throw new InvalidDataException($"explain takes at most {MaxExplainRows} rows");
         var rows = Enumerable.Range(0, table.Rows.Count).ToArray();
@@ -63,7 +68,10 @@ internal static class Scoring
             var contributions = new Dictionary<string, double>(phi.Length, StringComparer.Ordinal);
             for (var f = 0; f < phi.Length; f++) contributions[model.Schema.Features[f].Name] = phi[f];
             var p = model.Calibration.Probability(margin);
-            result.Add(new RowExplanation(i, explainer.BaseValue, margin, p, model.Approve(p, group[i]), contributions));
+            var raw = table.Rows[i];
+            var reasons = reasonLanguage is null ? null
+                : Reasons.Top(contributions, f => raw[table.ColumnIndex(f)], reasonLanguage, reasonCount);
+            result.Add(new RowExplanation(i, explainer.BaseValue, margin, p, model.Approve(p, group[i]), contributions) { Reasons = reasons });
         }
         return new ExplanationDocument(result);
     }
