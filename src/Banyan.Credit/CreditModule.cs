@@ -1,5 +1,8 @@
 using Banyan.Credit.Cli;
+using Banyan.Credit.Registry;
 using Banyan.Platform;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console.Cli;
 
 namespace Banyan.Credit;
@@ -18,6 +21,19 @@ public sealed class CreditModule : BanyanModule
     public override IReadOnlyList<string> Scopes => ["credit"];
 
     /// <inheritdoc />
+    public override void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var directory = context.ModuleDirectory(Name);
+        services.AddSingleton(sp => new ModelRegistry(Path.Combine(directory, "registry"), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton(sp => new CreditDecisions(sp.GetRequiredService<ModelRegistry>(), Path.Combine(directory, "decisions"),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+    }
+
+    /// <inheritdoc />
+    public override void MapEndpoints(IEndpointRouteBuilder v1) => CreditEndpoints.Map(v1);
+
+    /// <inheritdoc />
     public override void ConfigureCli(IConfigurator cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
@@ -28,6 +44,14 @@ public sealed class CreditModule : BanyanModule
             credit.AddCommand<EvaluateCommand>("evaluate").WithDescription("AUC, KS, approval rate and fairness audit of a model on labelled data.");
             credit.AddCommand<ExplainCommand>("explain").WithDescription("Exact Shapley contributions (log-odds) for every row.");
             credit.AddCommand<BenchCommand>("bench").WithDescription("Cross-validated AUC, parity before/after mitigation, TreeSHAP speed.");
+            credit.AddBranch("registry", registry =>
+            {
+                registry.SetDescription("Model versions: add (draft), approve, retire, list. Only approved versions score applications.");
+                registry.AddCommand<RegistryAddCommand>("add").WithDescription("Register a model file as a new draft version.");
+                registry.AddCommand<RegistryApproveCommand>("approve").WithDescription("Approve a draft version (needs --approver).");
+                registry.AddCommand<RegistryRetireCommand>("retire").WithDescription("Retire a version; it no longer scores.");
+                registry.AddCommand<RegistryListCommand>("list").WithDescription("List versions with status, metrics and approver.");
+            });
         });
     }
 

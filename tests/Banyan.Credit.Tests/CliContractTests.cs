@@ -124,6 +124,23 @@ public class CliContractTests(TrainedModel trained) : IClassFixture<TrainedModel
         Assert.False(json.RootElement.TryGetProperty("groups", out _));
     }
 
+    [Fact]
+    public async Task Registry_commands_take_a_model_from_draft_to_approved()
+    {
+        var registry = Path.Combine(trained.Folder, "registry");
+        var (added, addedJson, addErr) = await CliHarness.Run("credit", "registry", "add", "--registry", registry, "--model", trained.Path, "--json");
+        Assert.True(added == 0, addErr);
+        var version = JsonDocument.Parse(addedJson).RootElement.GetProperty("version").GetString()!;
+        var (refused, _, _) = await CliHarness.Run("credit", "registry", "approve", "--registry", registry, "--model-version", version);
+        Assert.Equal(2, refused);
+        var (approved, _, approveErr) = await CliHarness.Run("credit", "registry", "approve", "--registry", registry, "--model-version", version, "--approver", "risk committee");
+        Assert.True(approved == 0, approveErr);
+        var (listed, list, _) = await CliHarness.Run("credit", "registry", "list", "--registry", registry, "--json");
+        Assert.Equal(0, listed);
+        var entry = JsonDocument.Parse(list).RootElement.GetProperty("versions")[0];
+        Assert.Equal(("approved", "risk committee"), (entry.GetProperty("status").GetString(), entry.GetProperty("approved_by").GetString()));
+    }
+
     [Theory]
     [InlineData("credit", "train", "--data", "DATA", "--bad", "bad", "--out", "OUT")]
     [InlineData("credit", "train", "--data", "DATA", "--label", "no_such_column", "--bad", "bad", "--out", "OUT")]
