@@ -34,6 +34,21 @@ public sealed class CreditModule : BanyanModule
     public override void MapEndpoints(IEndpointRouteBuilder v1) => CreditEndpoints.Map(v1);
 
     /// <inheritdoc />
+    public override Task SeedDemoAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        CreditDemo.Seed(services.GetRequiredService<ModelRegistry>());
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(demo);
+        return CreditDemo.RunAsync(demo, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public override void ConfigureCli(IConfigurator cli)
     {
         ArgumentNullException.ThrowIfNull(cli);

@@ -48,6 +48,7 @@ public sealed class ApiHost : IAsyncDisposable
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "banyan-credit-api-" + Guid.NewGuid().ToString("N")[..8]);
     public HttpClient Client { get; }
     internal ModelRegistry Registry => app.Services.GetRequiredService<ModelRegistry>();
+    public IServiceProvider Services => app.Services;
 
     public string DecisionsDirectory => Path.Combine(DataDirectory, "credit", "decisions");
 
@@ -145,5 +146,29 @@ public class ApiTests(ApiHost host) : IClassFixture<ApiHost>
         anonymous.Headers.Add("X-Test-Scopes", "ledger");
         var forbidden = await host.Client.SendAsync(anonymous);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+    }
+}
+
+public sealed class DemoTests : IAsyncDisposable
+{
+    private readonly ApiHost host = new();
+
+    public ValueTask DisposeAsync() => host.DisposeAsync();
+
+    [Fact]
+    public async Task Demo_seeds_one_approved_model_idempotently_and_walks_through_the_api()
+    {
+        var module = new CreditModule();
+        await module.SeedDemoAsync(host.Services, CancellationToken.None);
+        await module.SeedDemoAsync(host.Services, CancellationToken.None);
+        var entry = Assert.Single(host.Registry.List());
+        Assert.Equal((ModelStatus.Approved, "demo risk committee"), (entry.Status, entry.ApprovedBy));
+
+        using var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(output) });
+        await module.RunDemoAsync(new DemoContext(host.Client, console, host.Services), CancellationToken.None);
+        Assert.Contains("P(bad)", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("使您的评分", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, Directory.GetFiles(host.DecisionsDirectory).Length);
     }
 }
