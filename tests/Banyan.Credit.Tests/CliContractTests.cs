@@ -125,6 +125,24 @@ public class CliContractTests(TrainedModel trained) : IClassFixture<TrainedModel
     }
 
     [Fact]
+    public async Task A_cost_based_cut_off_approves_fewer_when_bad_approvals_cost_more()
+    {
+        async Task<double> Approval(string cost)
+        {
+            var path = Path.Combine(trained.Folder, $"cost-{cost}.json");
+            var (code, stdout, stderr) = await CliHarness.Run("credit", "train", "--data", TestData.CreditG, "--label", "class", "--bad", "bad",
+                "--algorithm", "logistic_regression", "--cost-bad-approved", cost, "--out", path, "--json");
+            Assert.True(code == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Equal(path, json.RootElement.GetProperty("model").GetString());
+            return json.RootElement.GetProperty("metrics").GetProperty("approval_rate").GetDouble();
+        }
+        var lenient = await Approval("1");
+        var strict = await Approval("10");
+        Assert.True(strict < lenient, $"approval {strict} at cost 10 is not below {lenient} at cost 1");
+    }
+
+    [Fact]
     public async Task Registry_commands_take_a_model_from_draft_to_approved()
     {
         var registry = Path.Combine(trained.Folder, "registry");
@@ -149,6 +167,9 @@ public class CliContractTests(TrainedModel trained) : IClassFixture<TrainedModel
     [InlineData("credit", "train", "--data", "missing.csv", "--label", "class", "--bad", "bad", "--out", "OUT")]
     [InlineData("credit", "evaluate", "--model", "missing.json", "--data", "DATA", "--json")]
     [InlineData("credit", "explain", "--data", "DATA", "--json")]
+    [InlineData("credit", "train", "--data", "DATA", "--label", "class", "--bad", "bad", "--max-depth", "40", "--out", "OUT")]
+    [InlineData("credit", "train", "--data", "DATA", "--label", "class", "--bad", "bad", "--cost-bad-approved", "-1", "--out", "OUT")]
+    [InlineData("credit", "train", "--data", "DATA", "--label", "class", "--bad", "bad", "--max-parity-gap", "2", "--out", "OUT")]
     [InlineData("credit", "explain", "--model", "MODEL", "--data", "DATA", "--reasons", "--language", "fr")]
     public async Task Wrong_words_are_usage_errors_and_write_no_model(params string[] args)
     {

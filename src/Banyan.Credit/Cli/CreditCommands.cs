@@ -57,6 +57,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--max-parity-gap <G>")] [Description("Largest allowed |approval-rate difference| (default 0.05).")] public double MaxParityGap { get; init; } = 0.05;
         [CommandOption("--algorithm <NAME>")] [Description("gradient_boosted_trees (default) or logistic_regression.")] public string Algorithm { get; init; } = CreditModel.TreesAlgorithm;
         [CommandOption("--trees <N>")] [Description("Number of trees (default 200).")] public int Trees { get; init; } = 200;
+        [CommandOption("--learning-rate <ETA>")] [Description("Boosting learning rate (default 0.05).")] public double LearningRate { get; init; } = 0.05;
+        [CommandOption("--max-depth <D>")] [Description("Tree depth (default 3).")] public int MaxDepth { get; init; } = 3;
+        [CommandOption("--cost-bad-approved <C>")] [Description("Cost of approving a bad applicant, for the cost-based cut-off (default 5).")] public double CostBadApproved { get; init; } = 5;
+        [CommandOption("--cost-good-declined <C>")] [Description("Cost of declining a good applicant (default 1).")] public double CostGoodDeclined { get; init; } = 1;
         [CommandOption("--seed <N>")] [Description("Random seed (default 42).")] public int Seed { get; init; } = 42;
         [CommandOption("--folds <K>")] [Description("Cross-validation folds (default 5).")] public int Folds { get; init; } = 5;
         [CommandOption("--out <FILE>")] [Description("Where to write the model JSON.")] public string? Out { get; init; }
@@ -76,7 +80,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             MaxParityGap = settings.MaxParityGap,
             Algorithm = settings.Algorithm,
             Folds = settings.Folds,
-            Boosting = new BoostingOptions { Trees = settings.Trees, Seed = settings.Seed },
+            CostBadApproved = settings.CostBadApproved,
+            CostGoodDeclined = settings.CostGoodDeclined,
+            Boosting = new BoostingOptions { Trees = settings.Trees, Seed = settings.Seed, LearningRate = settings.LearningRate, MaxDepth = settings.MaxDepth },
             TrainingDataSha256 = Table.Sha256(settings.Data!),
         };
         ModelDocument document;
