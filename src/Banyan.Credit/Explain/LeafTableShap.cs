@@ -17,16 +17,35 @@ internal sealed class LeafTableShap
 
     private sealed record Leaf(int[] Nodes, bool[] WentLeft, int[] Local, int[] Features, double[] Table);
 
-    private sealed record TreeTables(Tree Tree, Leaf[] Leaves);
-
-    private readonly TreeTables[] trees;
+    // Every leaf of every tree, flattened into contiguous arrays so a row walks memory in order.
+    private readonly Tree[] trees;
+    private readonly int[] treeLeafEnd;      // leaves of tree t are [treeLeafEnd[t-1], treeLeafEnd[t])
+    private readonly int[] leafStepStart;    // path steps of leaf l are [leafStepStart[l], leafStepStart[l+1])
+    private readonly int[] stepNode;
+    private readonly bool[] stepLeft;
+    private readonly int[] stepLocal;
+    private readonly int[] leafFeatureStart; // k features of leaf l start here, table starts at leafTableStart[l]
+    private readonly int[] leafFeatures;
+    private readonly int[] leafTableStart;
+    private readonly double[] table;
     private readonly bool[] goesLeft;
 
-    private LeafTableShap(TreeTables[] trees, double baseValue)
+    private LeafTableShap(Tree[] trees, Leaf[][] leaves, double baseValue)
     {
         this.trees = trees;
         BaseValue = baseValue;
-        goesLeft = new bool[trees.Length == 0 ? 1 : trees.Max(t => t.Tree.NodeCount)];
+        var all = leaves.SelectMany(l => l).ToArray();
+        treeLeafEnd = new int[trees.Length];
+        for (int t = 0, end = 0; t < trees.Length; t++) treeLeafEnd[t] = end += leaves[t].Length;
+        leafStepStart = Offsets(all.Select(l => l.Nodes.Length));
+        stepNode = [.. all.SelectMany(l => l.Nodes)];
+        stepLeft = [.. all.SelectMany(l => l.WentLeft)];
+        stepLocal = [.. all.SelectMany(l => l.Local)];
+        leafFeatureStart = Offsets(all.Select(l => l.Features.Length));
+        leafFeatures = [.. all.SelectMany(l => l.Features)];
+        leafTableStart = Offsets(all.Select(l => l.Table.Length));
+        table = [.. all.SelectMany(l => l.Table)];
+        goesLeft = new bool[trees.Length == 0 ? 1 : trees.Max(t => t.NodeCount)];
     }
 
     public double BaseValue { get; }
@@ -41,27 +60,37 @@ internal sealed class LeafTableShap
             entries += tree.NodeCount * (1L << k) * Math.Max(1, k);
             if (entries > MaxTableEntries) return null;
         }
-        var tables = ensemble.Trees.Select(t => new TreeTables(t, Leaves(t).ToArray())).ToArray();
-        return new LeafTableShap(tables, ensemble.ExpectedMargin());
+        var trees = ensemble.Trees.ToArray();
+        return new LeafTableShap(trees, trees.Select(t => Leaves(t).ToArray()).ToArray(), ensemble.ExpectedMargin());
     }
 
     public void Explain(ReadOnlySpan<double> x, Span<double> phi)
     {
         phi.Clear();
-        foreach (var (tree, leaves) in trees)
+        var leaf = 0;
+        for (var t = 0; t < trees.Length; t++)
         {
+            var tree = trees[t];
             for (var n = 0; n < tree.NodeCount; n++)
                 if (!tree.IsLeaf(n)) goesLeft[n] = tree.Next(n, x[tree.Feature[n]]) == tree.Left[n];
-            foreach (var leaf in leaves)
+            for (; leaf < treeLeafEnd[t]; leaf++)
             {
-                var k = leaf.Features.Length;
+                var firstFeature = leafFeatureStart[leaf];
+                var k = leafFeatureStart[leaf + 1] - firstFeature;
                 var mask = (1 << k) - 1;
-                for (var s = 0; s < leaf.Nodes.Length; s++)
-                    if (goesLeft[leaf.Nodes[s]] != leaf.WentLeft[s]) mask &= ~(1 << leaf.Local[s]);
-                var row = mask * k;
-                for (var j = 0; j < k; j++) phi[leaf.Features[j]] += leaf.Table[row + j];
+                for (var s = leafStepStart[leaf]; s < leafStepStart[leaf + 1]; s++)
+                    if (goesLeft[stepNode[s]] != stepLeft[s]) mask &= ~(1 << stepLocal[s]);
+                var row = leafTableStart[leaf] + (mask * k);
+                for (var j = 0; j < k; j++) phi[leafFeatures[firstFeature + j]] += table[row + j];
             }
         }
+    }
+
+    private static int[] Offsets(IEnumerable<int> lengths)
+    {
+        var list = new List<int> { 0 };
+        foreach (var n in lengths) list.Add(list[^1] + n);
+        return [.. list];
     }
 
     private static IEnumerable<Leaf> Leaves(Tree tree)
