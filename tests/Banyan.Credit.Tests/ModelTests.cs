@@ -56,6 +56,22 @@ public class ModelTests
     }
 
     [Fact]
+    public void Training_from_arff_gives_the_same_model_as_from_csv()
+    {
+        ModelDocument TrainOn(string path)
+        {
+            var table = Banyan.Credit.Data.Table.Load(path);
+            return Trainer.Train(table, Enumerable.Range(0, table.Rows.Count).ToArray(), new TrainRequest
+            {
+                Label = "class", BadValue = "bad", Boosting = new BoostingOptions { Trees = 20 },
+            }, TextWriter.Null);
+        }
+        var csv = JsonSerializer.Serialize(TrainOn(TestData.CreditG), ModelDocument.Json);
+        var arff = JsonSerializer.Serialize(TrainOn(TestData.CreditGArff), ModelDocument.Json);
+        Assert.Equal(csv, arff);
+    }
+
+    [Fact]
     public void A_model_file_of_another_version_is_refused()
     {
         var document = Train(1, trees: 5) with { Version = 99 };
