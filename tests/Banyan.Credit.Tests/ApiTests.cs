@@ -122,6 +122,19 @@ public class ApiTests(ApiHost host) : IClassFixture<ApiHost>
         var response = await host.Client.PostAsync("/v1/credit/applications", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Matches("(validation|bad-request)$", problem.RootElement.GetProperty("type").GetString());
+        Assert.Equal(before, StoredDecisions());
+    }
+
+    [Fact]
+    public async Task An_oversized_application_is_a_413_problem_and_stores_nothing()
+    {
+        ApprovedVersion();
+        var before = StoredDecisions();
+        var padding = new string('x', CreditEndpoints.MaxBodyBytes);
+        var response = await host.Client.PostAsJsonAsync("/v1/credit/applications", new { applicant = Applicant, padding });
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal(before, StoredDecisions());
     }
 
@@ -134,6 +147,8 @@ public class ApiTests(ApiHost host) : IClassFixture<ApiHost>
         var response = await host.Client.PostAsJsonAsync("/v1/credit/applications", new { model_version = draft.Version, applicant = Applicant });
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.EndsWith("conflict", problem.RootElement.GetProperty("type").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, StoredDecisions());
     }
 
