@@ -31,21 +31,24 @@ internal static class CreditDemo
         registry.Approve(entry.Version, DemoApprover);
     }
 
+    private static Dictionary<string, object?> Applicant(params object[] values)
+    {
+        string[] columns = ["checking_status", "duration", "credit_history", "purpose", "credit_amount", "savings_status", "employment",
+            "installment_commitment", "personal_status", "other_parties", "residence_since", "property_magnitude", "age",
+            "other_payment_plans", "housing", "existing_credits", "job", "num_dependents", "own_telephone", "foreign_worker"];
+        return columns.Zip(values).ToDictionary(p => p.First, p => (object?)p.Second);
+    }
+
     /// <summary>Two applications (a young applicant and an established one), decided and read back.</summary>
     public static async Task RunAsync(DemoContext demo, CancellationToken cancellationToken)
     {
+        // Rows 2 and 3 of credit-g (a 22-year-old and a 49-year-old applicant), every input given.
         var applicants = new[]
         {
-            new Dictionary<string, object?>
-            {
-                ["checking_status"] = "<0", ["duration"] = 48, ["credit_history"] = "existing paid", ["purpose"] = "radio/tv",
-                ["credit_amount"] = 5951, ["savings_status"] = "<100", ["employment"] = "1<=X<4", ["age"] = 22,
-            },
-            new Dictionary<string, object?>
-            {
-                ["checking_status"] = "no checking", ["duration"] = 12, ["credit_history"] = "critical/other existing credit",
-                ["purpose"] = "education", ["credit_amount"] = 2096, ["savings_status"] = "<100", ["employment"] = "4<=X<7", ["age"] = 49,
-            },
+            Applicant("0<=X<200", 48, "existing paid", "radio/tv", 5951, "<100", "1<=X<4", 2, "female div/dep/mar", "none", 2,
+                "real estate", 22, "none", "own", 1, "skilled", 1, "none", "yes"),
+            Applicant("no checking", 12, "critical/other existing credit", "education", 2096, "<100", "4<=X<7", 2, "male single", "none", 3,
+                "real estate", 49, "none", "own", 1, "unskilled resident", 2, "none", "yes"),
         };
         demo.Console.MarkupLine("[bold]Credit[/] — decisions with exact SHAP reasons (model approved by the demo risk committee)");
         foreach (var (applicant, language) in applicants.Zip(new[] { "en", "zh-CN" }))
