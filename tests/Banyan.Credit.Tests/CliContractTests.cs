@@ -167,6 +167,7 @@ public class CliContractTests(TrainedModel trained) : IClassFixture<TrainedModel
     [InlineData("credit", "train", "--data", "missing.csv", "--label", "class", "--bad", "bad", "--out", "OUT")]
     [InlineData("credit", "evaluate", "--model", "missing.json", "--data", "DATA", "--json")]
     [InlineData("credit", "explain", "--data", "DATA", "--json")]
+    [InlineData("credit", "bench", "--data-dir", "/nonexistent-credit-data", "--json")]
     [InlineData("credit", "train", "--data", "DATA", "--label", "class", "--bad", "bad", "--max-depth", "40", "--out", "OUT")]
     [InlineData("credit", "train", "--data", "DATA", "--label", "class", "--bad", "bad", "--cost-bad-approved", "-1", "--out", "OUT")]
     [InlineData("credit", "train", "--data", "DATA", "--label", "class", "--bad", "bad", "--max-parity-gap", "2", "--out", "OUT")]
