@@ -41,6 +41,10 @@ public class CliContractTests(TrainedModel trained) : IClassFixture<TrainedModel
         foreach (var field in new[] { "feature", "threshold", "missing_left", "left", "right", "value", "cover" })
             Assert.True(node.TryGetProperty(field, out _), field);
         Assert.Equal("age", root.GetProperty("protected").GetProperty("column").GetString());
+        var metrics = root.GetProperty("metrics");
+        Assert.InRange(metrics.GetProperty("cv_auc").GetDouble(), 0.78, 0.9);
+        Assert.InRange(metrics.GetProperty("cv_brier").GetDouble(), 0.1, 0.25);
+        Assert.InRange(metrics.GetProperty("approval_rate").GetDouble(), 0.69, 0.71);
         Assert.True(root.GetProperty("fairness").GetProperty("meets_gap").GetBoolean());
         Assert.DoesNotContain(root.GetProperty("features").EnumerateArray(), f => f.GetProperty("name").GetString() is "age" or "class");
     }

@@ -113,7 +113,7 @@ internal static class Trainer
             TrainingRows = data.Rows.Length,
             Training = new TrainingDocument(request.Folds, o.Seed, o.Trees, o.LearningRate, o.MaxDepth, o.MinSamplesLeaf, o.Lambda,
                 o.Subsample, o.ColumnSample, chosen.Reweighed, data.Table.Rows.Count - data.Rows.Length),
-            Metrics = new MetricsDocument(Metrics.Auc(margins, data.Bad), Metrics.Ks(margins, data.Bad), Metrics.Brier(plain.Probability, data.Bad),
+            Metrics = new MetricsDocument(Metrics.Auc(margins, data.Bad), Metrics.Ks(margins, data.Bad), CrossFittedBrier(data, margins, request),
                 Metrics.Auc(baseline, data.Bad), chosen.ApprovalRate),
             Fairness = p is null ? null : new FairnessDocument(request.MaxParityGap, chosen.Name,
                 Math.Abs(chosen.Report.DemographicParityDifference) <= request.MaxParityGap,
@@ -122,6 +122,24 @@ internal static class Trainer
                     c.Report.EqualOpportunityDifference, c.Report.DisparateImpact, c.ApprovalRate,
                     Math.Abs(c.Report.DemographicParityDifference) <= request.MaxParityGap)).ToList()),
         };
+    }
+
+    /// <summary>
+    /// Brier score with the calibration itself held out: each fold's out-of-fold margins are mapped by a
+    /// Platt fit on the other folds' margins, so the figure does not reward fitting and scoring the same rows.
+    /// </summary>
+    private static double CrossFittedBrier(LabelledRows data, double[] margins, TrainRequest request)
+    {
+        var fold = Pipeline.StratifiedFolds(data.Bad, request.Folds, request.Boosting.Seed);
+        var probability = new double[margins.Length];
+        for (var k = 0; k < request.Folds; k++)
+        {
+            var others = Enumerable.Range(0, margins.Length).Where(i => fold[i] != k).ToArray();
+            var calibration = Calibration.Fit(others.Select(i => margins[i]).ToArray(), others.Select(i => data.Bad[i]).ToArray());
+            for (var i = 0; i < margins.Length; i++)
+                if (fold[i] == k) probability[i] = calibration.Probability(margins[i]);
+        }
+        return Metrics.Brier(probability, data.Bad);
     }
 
     private static FairnessReportDocument ToDocument(FairnessReport r, ProtectedGroup p) =>
