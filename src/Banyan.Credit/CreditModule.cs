@@ -2,6 +2,7 @@ using Banyan.Credit.Cli;
 using Banyan.Credit.Registry;
 using Banyan.Platform;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console.Cli;
 
@@ -26,8 +27,10 @@ public sealed class CreditModule : BanyanModule
         ArgumentNullException.ThrowIfNull(context);
         var directory = context.ModuleDirectory(Name);
         services.AddSingleton(sp => new ModelRegistry(Path.Combine(directory, "registry"), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        var policy = context.Configuration.GetSection("Banyan:Credit:Policy").Get<CreditPolicy>() ?? new CreditPolicy();
+        policy.Validate();
         services.AddSingleton(sp => new CreditDecisions(sp.GetRequiredService<ModelRegistry>(), Path.Combine(directory, "decisions"),
-            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            sp.GetService<TimeProvider>() ?? TimeProvider.System, policy));
     }
 
     /// <inheritdoc />

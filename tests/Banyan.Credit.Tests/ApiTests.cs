@@ -93,7 +93,7 @@ public class ApiTests(ApiHost host) : IClassFixture<ApiHost>
     public async Task An_application_gets_a_stored_decision_with_an_explanation_that_adds_up()
     {
         var version = ApprovedVersion();
-        var response = await host.Client.PostAsJsonAsync("/v1/credit/applications", new { applicant = Applicant, language = "zh-CN" });
+        var response = await host.Client.PostAsJsonAsync("/v1/credit/applications", new { applicant = Applicant, language = "zh-CN", amount_requested = 595_100 });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = json.RootElement;
@@ -103,6 +103,14 @@ public class ApiTests(ApiHost host) : IClassFixture<ApiHost>
         Assert.Equal(root.GetProperty("margin").GetDouble(), sum, 1e-9);
         Assert.Contains("分", root.GetProperty("reasons")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal("22", root.GetProperty("inputs").GetProperty("age").GetString());
+        Assert.Equal(595_100, root.GetProperty("amount_requested").GetInt64());
+        if (root.GetProperty("decision").GetString() == "decline")
+            Assert.False(root.TryGetProperty("limit", out _));
+        else
+        {
+            Assert.InRange(root.GetProperty("limit").GetInt64(), 1, 595_100);
+            Assert.True(root.GetProperty("price_bps").GetInt32() > 500);
+        }
 
         var stored = await host.Client.GetStringAsync($"/v1/credit/applications/{root.GetProperty("id").GetString()}");
         using var again = JsonDocument.Parse(stored);
@@ -115,6 +123,9 @@ public class ApiTests(ApiHost host) : IClassFixture<ApiHost>
     [InlineData("{\"applicant\": 5}")]
     [InlineData("{\"applicant\": {}, \"language\": \"fr\"}")]
     [InlineData("{not json")]
+    [InlineData("{\"applicant\": {}, \"amount_requested\": -5}")]
+    [InlineData("{\"applicant\": {}, \"amount_requested\": 12.5}")]
+    [InlineData("{\"applicant\": {}, \"amount_requested\": \"100\"}")]
     public async Task Bad_input_is_a_400_problem_and_stores_nothing(string body)
     {
         ApprovedVersion();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 namespace Banyan.Credit.Tests;
 
 public class ModuleShapeTests
@@ -15,5 +16,28 @@ public class ModuleShapeTests
         var module = new CreditModule();
         Assert.Equal("credit", module.Name);
         Assert.Equal(["credit"], module.Scopes);
+    }
+}
+
+public class ModuleConfigurationTests
+{
+    [Fact]
+    public void A_policy_from_configuration_is_validated_when_services_are_configured()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Banyan:Credit:Policy:LossGivenDefault"] = "0" })
+            .Build();
+        var directory = Path.Combine(Path.GetTempPath(), "banyan-credit-config-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var context = new Banyan.Platform.ModuleContext(configuration, directory, Banyan.Platform.StorageProvider.Sqlite,
+                new Microsoft.Extensions.Hosting.Internal.HostingEnvironment());
+            var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+            Assert.Throws<InvalidOperationException>(() => new CreditModule().ConfigureServices(services, context));
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
     }
 }

@@ -17,6 +17,9 @@ internal sealed record DecisionRecord(
     double Threshold,
     double Margin,
     double BaseValue,
+    long? AmountRequested,
+    long? Limit,
+    int? PriceBps,
     IReadOnlyDictionary<string, string?> Inputs,
     IReadOnlyDictionary<string, double> Contributions,
     IReadOnlyList<Reason> Reasons);
@@ -29,7 +32,7 @@ internal sealed class InvalidApplicationException(string message) : Exception(me
 /// <c>decisions/&lt;id&gt;.json</c>. Decisions: approve when P(bad) is below the applicant's cut-off by
 /// more than <see cref="ReferBand"/>, decline when above by more, refer to an underwriter in between.
 /// </summary>
-internal sealed class CreditDecisions(ModelRegistry registry, string directory, TimeProvider time)
+internal sealed class CreditDecisions(ModelRegistry registry, string directory, TimeProvider time, CreditPolicy policy)
 {
     /// <summary>Half-width of the manual-review band around the cut-off, in probability.</summary>
     public const double ReferBand = 0.02;
@@ -46,9 +49,10 @@ internal sealed class CreditDecisions(ModelRegistry registry, string directory, 
         if (!Explain.Reasons.Languages.Contains(language)) throw new InvalidApplicationException("language must be en or zh-CN");
         if (!body.TryGetProperty("applicant", out var applicant) || applicant.ValueKind != JsonValueKind.Object)
             throw new InvalidApplicationException("applicant must be a JSON object of input values");
+        var amount = Amount(body);
         var (entry, model) = registry.ForScoring(version);
         var inputs = Inputs(applicant, model);
-        return Store(Score(entry, model, inputs, language));
+        return Store(Score(entry, model, inputs, language, amount));
     }
 
     public DecisionRecord? Get(string id)
@@ -56,6 +60,15 @@ internal sealed class CreditDecisions(ModelRegistry registry, string directory, 
         if (id.Length != 32 || !id.All(char.IsAsciiHexDigitLower)) return null;
         var path = Path.Combine(directory, id + ".json");
         return File.Exists(path) ? JsonSerializer.Deserialize<DecisionRecord>(File.ReadAllText(path), RegistryJson.Options) : null;
+    }
+
+    /// <summary>Optional <c>amount_requested</c>: a positive integer of minor units.</summary>
+    private static long? Amount(JsonElement body)
+    {
+        if (!body.TryGetProperty("amount_requested", out var a) || a.ValueKind == JsonValueKind.Null) return null;
+        if (a.ValueKind != JsonValueKind.Number || !a.TryGetInt64(out var amount) || amount is < 1 or > CreditPolicy.MaxAmountMinor)
+            throw new InvalidApplicationException($"amount_requested must be an integer number of minor units in 1..{CreditPolicy.MaxAmountMinor}");
+        return amount;
     }
 
     private static Dictionary<string, string?> Inputs(JsonElement applicant, CreditModel model)
@@ -80,7 +93,7 @@ internal sealed class CreditDecisions(ModelRegistry registry, string directory, 
         return inputs;
     }
 
-    private DecisionRecord Score(RegistryEntry entry, CreditModel model, Dictionary<string, string?> inputs, string language)
+    private DecisionRecord Score(RegistryEntry entry, CreditModel model, Dictionary<string, string?> inputs, string language, long? amount)
     {
         var x = model.Schema.Features.Select(f => f.Encode(inputs.GetValueOrDefault(f.Name))).ToArray();
         var group = model.Protected is { } p ? p.Classify(inputs.GetValueOrDefault(p.Column)) : ProtectedGroup.UnknownGroup;
@@ -93,8 +106,9 @@ internal sealed class CreditDecisions(ModelRegistry registry, string directory, 
         var threshold = model.Threshold(group);
         var decision = probability < threshold - ReferBand ? "approve" : probability >= threshold + ReferBand ? "decline" : "refer";
         var reasons = Explain.Reasons.Top(contributions, f => inputs.GetValueOrDefault(f), language, 3);
+        var (limit, price) = policy.Offer(decision, probability, amount);
         return new DecisionRecord(Guid.NewGuid().ToString("N"), entry.Version, time.GetUtcNow(), decision, probability, threshold,
-            margin, explainer.BaseValue, inputs, contributions, reasons);
+            margin, explainer.BaseValue, amount, limit, price, inputs, contributions, reasons);
     }
 
     private DecisionRecord Store(DecisionRecord record)
