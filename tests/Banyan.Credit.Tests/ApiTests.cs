@@ -195,6 +195,7 @@ public sealed class DemoTests : IAsyncDisposable
         await module.RunDemoAsync(new DemoContext(host.Client, console, host.Services), CancellationToken.None);
         Assert.Contains("P(bad)", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("使您的评分", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("limit ", output.ToString(), StringComparison.Ordinal);
         Assert.Equal(2, Directory.GetFiles(host.DecisionsDirectory).Length);
     }
 }

@@ -53,13 +53,18 @@ internal static class CreditDemo
         demo.Console.MarkupLine("[bold]Credit[/] — decisions with exact SHAP reasons (model approved by the demo risk committee)");
         foreach (var (applicant, language) in applicants.Zip(new[] { "en", "zh-CN" }))
         {
-            using var response = await demo.Api.PostAsJsonAsync("/v1/credit/applications", new { applicant, language }, cancellationToken);
+            // credit-g amounts are in Deutsche Mark; asked for in minor units (pfennig).
+            var amountRequested = Convert.ToInt64(applicant["credit_amount"], System.Globalization.CultureInfo.InvariantCulture) * 100;
+            using var response = await demo.Api.PostAsJsonAsync("/v1/credit/applications", new { applicant, language, amount_requested = amountRequested }, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST /v1/credit/applications returned {(int)response.StatusCode}: {body}");
             using var json = JsonDocument.Parse(body);
             var root = json.RootElement;
             var id = root.GetProperty("id").GetString()!;
-            demo.Console.WriteLine($"  application {id[..8]}… (age {applicant["age"]}): {root.GetProperty("decision").GetString()}, P(bad) {root.GetProperty("probability_bad").GetDouble():F3}, model {root.GetProperty("model_version").GetString()}");
+            var offer = root.TryGetProperty("limit", out var limit) && root.TryGetProperty("price_bps", out var price)
+                ? $", limit {limit.GetInt64() / 100m:F2} of {amountRequested / 100m:F2}, price {price.GetInt32() / 100m:F2} %"
+                : "";
+            demo.Console.WriteLine($"  application {id[..8]}… (age {applicant["age"]}): {root.GetProperty("decision").GetString()}, P(bad) {root.GetProperty("probability_bad").GetDouble():F3}{offer}, model {root.GetProperty("model_version").GetString()}");
             foreach (var reason in root.GetProperty("reasons").EnumerateArray())
                 demo.Console.WriteLine("    " + reason.GetProperty("text").GetString());
             using var stored = await demo.Api.GetAsync($"/v1/credit/applications/{id}", cancellationToken);
