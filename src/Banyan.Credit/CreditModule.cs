@@ -77,7 +77,7 @@ public sealed class CreditModule : BanyanModule
     /// Adds <c>credit</c> under the <c>banyan bench</c> branch (same command as <c>banyan credit bench</c>).
     /// </summary>
     /// <param name="bench">The bench branch's configurator.</param>
-    public static void ConfigureBench(IConfigurator<CommandSettings> bench)
+    public override void ConfigureBench(IConfigurator<CommandSettings> bench)
     {
         ArgumentNullException.ThrowIfNull(bench);
         bench.AddCommand<BenchCommand>("credit").WithDescription("Credit: cross-validated AUC, parity gap before/after mitigation, TreeSHAP speed.");

@@ -9,5 +9,6 @@ public static class Modules
     public static IReadOnlyList<IBanyanModule> All() =>
     [
         new Banyan.Ledger.Http.LedgerModule(),
+        new Banyan.Credit.CreditModule(),
     ];
 }

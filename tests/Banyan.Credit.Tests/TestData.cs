@@ -2,7 +2,7 @@ using Banyan.Credit.Data;
 
 namespace Banyan.Credit.Tests;
 
-/// <summary>The real data sets, copied next to the test binaries from data/credit.</summary>
+/// <summary>The real data sets, copied next to the test binaries from datasets/credit.</summary>
 internal static class TestData
 {
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "data");

@@ -107,14 +107,14 @@ internal static class CreditBench
     private static string Machine() =>
         $"{Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}";
 
-    /// <summary>data/credit found upward from the working directory or the binaries.</summary>
+    /// <summary>datasets/credit found upward from the working directory or the binaries.</summary>
     public static string? FindDataDirectory()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                var candidate = Path.Combine(dir.FullName, "data", "credit");
+                var candidate = Path.Combine(dir.FullName, "datasets", "credit");
                 if (File.Exists(Path.Combine(candidate, "credit-g.csv"))) return candidate;
             }
         }
@@ -127,14 +127,14 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
     {
-        [CommandOption("--data-dir <DIR>")] [Description("Directory with credit-g.csv and credit_data.csv (default: data/credit found upward).")] public string? DataDir { get; init; }
+        [CommandOption("--data-dir <DIR>")] [Description("Directory with credit-g.csv and credit_data.csv (default: datasets/credit found upward).")] public string? DataDir { get; init; }
         [CommandOption("--json")] [Description("Print only a JSON document on stdout.")] public bool Json { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var dir = settings.DataDir ?? CreditBench.FindDataDirectory()
-            ?? throw new CliUsageException("data/credit not found; pass --data-dir <DIR>");
+            ?? throw new CliUsageException("datasets/credit not found; pass --data-dir <DIR>");
         if (!File.Exists(Path.Combine(dir, "credit-g.csv")) || !File.Exists(Path.Combine(dir, "credit_data.csv")))
             throw new CliUsageException($"'{dir}' must contain credit-g.csv and credit_data.csv");
         var figures = CreditBench.Run(dir, Console.Error);
