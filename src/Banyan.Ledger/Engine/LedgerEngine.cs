@@ -143,9 +143,11 @@ public sealed class LedgerEngine : IAsyncDisposable
         }
         finally
         {
+            // Fail what the writer holds before waiting for the flusher, which may be stuck on the disk.
+            if (_fault is not null) _writer.FailPending(_fault);
             _flusher.Close();
             _journal.Dispose();
-            if (_fault is not null) _writer.FailPending(_fault);
+            if (_fault is not null) _writer.FailPending(_fault); // anything queued while the flusher drained
             _stopped.TrySetResult();
         }
     }

@@ -19,6 +19,7 @@ internal sealed class WriterLoop
     private readonly ExpiryScheduler _expiry;
     private readonly List<CreateRequest> _batch = new(64);
     private Request? _carry;
+    private Request? _inHand;
     private ulong _lastTimestamp;
     private ulong _appliedSequence;
     private ulong _lastSnapshotSequence;
@@ -57,7 +58,9 @@ internal sealed class WriterLoop
         _expiry.Reschedule(_machine.NextExpiryTimestamp);
         while (Take() is { } request)
         {
+            _inHand = request;
             Handle(request);
+            _inHand = null;
             _expiry.Reschedule(_machine.NextExpiryTimestamp);
         }
     }
@@ -65,6 +68,8 @@ internal sealed class WriterLoop
     /// <summary>After a fault: fail the request in hand and everything still queued.</summary>
     public void FailPending(Exception error)
     {
+        _inHand?.Fail(error);
+        _inHand = null;
         foreach (var request in _batch) request.Fail(error);
         _batch.Clear();
         _carry?.Fail(error);
