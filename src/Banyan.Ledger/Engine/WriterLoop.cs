@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Banyan.Ledger.Journal;
 
@@ -43,6 +44,11 @@ internal sealed class WriterLoop
     public ulong AppliedSequence => Volatile.Read(ref _appliedSequence);
 
     public long EventsApplied => Interlocked.Read(ref _eventsApplied);
+
+    /// <summary>Stopwatch ticks the writer spent copying and applying create records.</summary>
+    public long ApplyTicks => Interlocked.Read(ref _applyTicks);
+
+    private long _applyTicks;
 
     public int Accounts { get; private set; }
 
@@ -139,6 +145,7 @@ internal sealed class WriterLoop
     private void ApplyRecord()
     {
         var item = _flusher.Rent();
+        var start = Stopwatch.GetTimestamp();
         var buffer = item.Buffer!.AsSpan();
         var events = 0;
         foreach (var request in _batch) events += request.EventCount;
@@ -157,6 +164,7 @@ internal sealed class WriterLoop
         item.Length = position;
         item.Sequence = sequence;
         _batch.Clear();
+        Interlocked.Add(ref _applyTicks, Stopwatch.GetTimestamp() - start);
         Commit(item, events);
     }
 
