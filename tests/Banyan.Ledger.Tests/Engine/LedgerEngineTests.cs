@@ -198,6 +198,20 @@ public sealed class LedgerEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_engine_on_the_same_directory_is_refused_until_the_first_is_disposed()
+    {
+        var first = LedgerEngine.Open(Options(_dir.Path), _clock);
+        await first.CreateAccountsAsync(new[] { NewAccount(1) });
+
+        var error = Assert.Throws<IOException>(() => LedgerEngine.Open(Options(_dir.Path), _clock));
+        Assert.Contains("already open", error.Message);
+
+        await first.DisposeAsync();
+        await using var second = LedgerEngine.Open(Options(_dir.Path), _clock);
+        Assert.Equal(1, second.Statistics.Accounts);
+    }
+
+    [Fact]
     public async Task Disposal_drains_every_accepted_request_before_closing()
     {
         Task<CreateTransferResult[]>[] pending;
