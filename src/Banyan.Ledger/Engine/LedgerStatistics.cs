@@ -14,6 +14,7 @@ namespace Banyan.Ledger;
 /// <param name="ApplySeconds">Writer-thread time spent encoding and applying records (the state machine's share).</param>
 /// <param name="JournalWriteSeconds">Flusher time in write calls.</param>
 /// <param name="JournalSyncSeconds">Flusher time in fdatasync.</param>
+/// <param name="JournalDirectIo">Whether the active segment is written with O_DIRECT (see <see cref="LedgerOptions.DirectIo"/>).</param>
 public sealed record LedgerStatistics(
     ulong JournalSequence,
     ulong DurableSequence,
@@ -27,7 +28,8 @@ public sealed record LedgerStatistics(
     long GroupCommits,
     double ApplySeconds,
     double JournalWriteSeconds,
-    double JournalSyncSeconds);
+    double JournalSyncSeconds,
+    bool JournalDirectIo);
 
 /// <summary>What the last recovery (<see cref="LedgerEngine.Open"/>) did.</summary>
 /// <param name="SnapshotSequence">The journal record of the snapshot recovery started from; 0 = full replay.</param>

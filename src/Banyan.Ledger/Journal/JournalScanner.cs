@@ -19,7 +19,7 @@ internal static class JournalScanner
 {
     private const string Prefix = "journal-";
     private const string Suffix = ".log";
-    private const int Alignment = 16; // header (64) and body (16·requests + 128·events) keep records 16-byte aligned
+    private const int Alignment = 16; // records start 4 KiB-aligned; probing every 16 bytes finds any record that could be there
 
     public static JournalTail Scan(string directory, bool fsync, RecordVisitor visit, out ScanTotals totals)
     {
@@ -60,8 +60,13 @@ internal static class JournalScanner
         long offset = 0;
         while (offset < window.FileLength)
         {
-            var bytes = window.At(offset, RecordHeader.MaxRecordLength);
+            var bytes = window.At(offset, RecordHeader.MaxPaddedRecordLength);
             var status = RecordCodec.TryDecode(bytes, out var header, out var problem);
+            if (status == DecodeStatus.Valid && !PaddingIsZero(bytes, header.RecordLength))
+            {
+                status = DecodeStatus.Invalid;
+                problem = "the padding after the record is not zero";
+            }
             if (status != DecodeStatus.Valid)
             {
                 if (!isLast || AnyValidRecordAfter(window, offset)) throw RecordCodec.Corrupt(path, offset, problem);
@@ -75,9 +80,17 @@ internal static class JournalScanner
             var chain = RecordHeader.ChainHash(bytes);
             visit(header, bytes.Slice(RecordHeader.Size, header.BodyLength), chain);
             state.Advance(header, chain);
-            offset += header.RecordLength;
+            offset += RecordHeader.Padded(header.RecordLength);
         }
+        // Aligned, possibly past the end of the file when a crash cut the last record's padding (a hole reads as zeros).
         return offset;
+    }
+
+    /// <summary>The gap up to the next alignment boundary (as far as the file goes) must be zeros.</summary>
+    private static bool PaddingIsZero(ReadOnlySpan<byte> bytes, int recordLength)
+    {
+        var end = Math.Min(RecordHeader.Padded(recordLength), bytes.Length);
+        return bytes[recordLength..end].IndexOfAnyExcept((byte)0) < 0;
     }
 
     /// <summary>Is there any verifiable record at an aligned offset after <paramref name="badOffset"/>? Then the bad one is not a torn tail.</summary>
@@ -162,6 +175,8 @@ internal sealed class SegmentWindow : IDisposable
             _bufferLength = 0;
         }
         _bufferStart = offset;
+        var readFrom = _bufferStart + _bufferLength;
+        DurableFile.ReadAhead(_file, readFrom, Math.Min(2L * _buffer.Length, FileLength - readFrom));
         while (_bufferLength < _buffer.Length && _bufferStart + _bufferLength < FileLength)
         {
             var read = RandomAccess.Read(_file.SafeFileHandle, _buffer.AsSpan(_bufferLength), _bufferStart + _bufferLength);
