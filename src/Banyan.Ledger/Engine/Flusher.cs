@@ -15,7 +15,7 @@ internal sealed class FlushItem
     public FlushItem(int capacity)
     {
         var array = GC.AllocateUninitializedArray<byte>(capacity + RecordHeader.Alignment, pinned: true);
-        Memory = array.AsMemory(AlignmentOffset(array), capacity);
+        Memory = array.AsMemory(DurableFile.AlignmentOffset(array), capacity);
         HasRecord = true;
     }
 
@@ -28,15 +28,6 @@ internal sealed class FlushItem
     public ulong Sequence { get; set; }
 
     public List<PendingWork> Waiters { get; } = [];
-
-    private static unsafe int AlignmentOffset(byte[] pinned)
-    {
-        fixed (byte* start = pinned)
-        {
-            var misalignment = (int)((nuint)start % RecordHeader.Alignment);
-            return misalignment == 0 ? 0 : RecordHeader.Alignment - misalignment;
-        }
-    }
 }
 
 /// <summary>

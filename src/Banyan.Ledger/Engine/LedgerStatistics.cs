@@ -41,6 +41,8 @@ public sealed record LedgerStatistics(
 /// <param name="TruncatedBytes">Bytes of a torn tail that were cut off.</param>
 /// <param name="SnapshotSeconds">Time spent loading the snapshot.</param>
 /// <param name="Seconds">Total recovery time, snapshot load included.</param>
+/// <param name="ReadSeconds">Time waiting for journal reads.</param>
+/// <param name="ApplySeconds">Time re-applying records in the state machine.</param>
 public sealed record LedgerReplayStatistics(
     ulong SnapshotSequence,
     IReadOnlyList<string> SkippedSnapshots,
@@ -50,4 +52,6 @@ public sealed record LedgerReplayStatistics(
     long JournalBytes,
     long TruncatedBytes,
     double SnapshotSeconds,
-    double Seconds);
+    double Seconds,
+    double ReadSeconds,
+    double ApplySeconds);

@@ -77,6 +77,34 @@ internal static partial class DurableFile
         return new FileStream(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.None);
     }
 
+    /// <summary>Opens a segment for the recovery scan, with O_DIRECT where the platform and file system allow it.</summary>
+    public static FileStream OpenForScan(string path, out bool direct)
+    {
+        direct = false;
+        if (OperatingSystem.IsLinux() && DirectFlag() is { } directFlag)
+        {
+            var fd = OpenWithMode(path, CloseOnExec | directFlag, 0); // O_RDONLY = 0
+            if (fd >= 0)
+            {
+                direct = true;
+                return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, bufferSize: 0);
+            }
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != InvalidArgument) throw new IOException($"open failed on '{path}' (errno {errno}).");
+        }
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.SequentialScan);
+    }
+
+    /// <summary>Bytes to skip from the start of a pinned array to reach a 4 KiB boundary (O_DIRECT buffers).</summary>
+    public static unsafe int AlignmentOffset(byte[] pinned)
+    {
+        fixed (byte* start = pinned)
+        {
+            var misalignment = (int)((nuint)start % RecordHeader.Alignment);
+            return misalignment == 0 ? 0 : RecordHeader.Alignment - misalignment;
+        }
+    }
+
     private const int ReadWrite = 0x2;         // O_RDWR
     private const int Create = 0x40;           // O_CREAT
     private const int Exclusive = 0x80;        // O_EXCL
