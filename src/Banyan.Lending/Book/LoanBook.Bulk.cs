@@ -1,0 +1,71 @@
+using Banyan.Lending.Schedules;
+using Banyan.Ledger;
+
+namespace Banyan.Lending.Book;
+
+internal sealed partial class LoanBook
+{
+    /// <summary>
+    /// Opens many customers at once (demo data, benchmark): deposit accounts in batches of 8,190.
+    /// References that exist are skipped.
+    /// </summary>
+    public async Task OpenCustomersAsync(IReadOnlyList<string> references, CancellationToken cancellationToken)
+    {
+        using var _ = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var chart = await EnsureChartAsync(cancellationToken).ConfigureAwait(false);
+        if (!chart.Ok) throw new InvalidOperationException(chart.Detail);
+        var fresh = references.Distinct(StringComparer.Ordinal).Where(r => !_customerByReference.ContainsKey(r)).ToList();
+        if (_customerCount + fresh.Count > MaxCustomers) throw new ArgumentException("too many customers", nameof(references));
+        foreach (var chunk in fresh.Chunk(LedgerEngine.MaxBatchEvents))
+        {
+            var accounts = new Account[chunk.Length];
+            for (var i = 0; i < chunk.Length; i++) accounts[i] = Chart.CustomerAccount(_customerCount + i + 1L);
+            var results = await _ledger.CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
+            if (results.Any(r => r is not (CreateAccountResult.Created or CreateAccountResult.Exists)))
+                throw new InvalidOperationException("the ledger refused a customer account");
+            foreach (var reference in chunk) AddCustomer(_customerCount + 1L, reference);
+        }
+    }
+
+    /// <summary>
+    /// Disburses many approved applications (demo data, benchmark): accounts and transfers in ledger
+    /// batches; each disbursement is its own transfer and its loan is booked only if it was created.
+    /// Returns how many were disbursed.
+    /// </summary>
+    public async Task<int> DisburseManyAsync(IReadOnlyList<LoanApplication> applications, CancellationToken cancellationToken)
+    {
+        using var _ = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var chart = await EnsureChartAsync(cancellationToken).ConfigureAwait(false);
+        if (!chart.Ok) throw new InvalidOperationException(chart.Detail);
+        var disbursed = 0;
+        foreach (var chunk in applications.Chunk(LedgerEngine.MaxBatchEvents / 2))
+            disbursed += await DisburseChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
+        return disbursed;
+    }
+
+    private async Task<int> DisburseChunkAsync(LoanApplication[] chunk, CancellationToken cancellationToken)
+    {
+        var plans = new (int Customer, int Product, Instalment[] Schedule)[chunk.Length];
+        var accounts = new Account[chunk.Length * 2];
+        var transfers = new Transfer[chunk.Length];
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            var plan = PlanDisbursement(chunk[i]);
+            if (!plan.Ok) throw new ArgumentException($"application {i}: {plan.Detail}", nameof(chunk));
+            plans[i] = plan.Value;
+            var number = _loanCount + i + 1L;
+            Chart.LoanAccounts(number, accounts.AsSpan(2 * i, 2));
+            transfers[i] = Chart.Posting(NextTransfer(), Chart.Loan(number, LoanAccount.PrincipalReceivable), _customers[plan.Value.Customer].Account, chunk[i].Principal, LendingCodes.Disbursement, number, linked: false);
+        }
+        var created = await _ledger.CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
+        if (created.Any(r => r is not (CreateAccountResult.Created or CreateAccountResult.Exists)))
+            throw new InvalidOperationException("the ledger refused a loan account");
+        var results = await _ledger.CreateTransfersAsync(transfers, cancellationToken).ConfigureAwait(false);
+        // Loan numbers must stay dense: stop at the first refusal (later ones would hold the wrong accounts).
+        var booked = 0;
+        for (var i = 0; i < chunk.Length && results[i] == CreateTransferResult.Created; i++, booked++)
+            AppendLoan(_loanCount + 1L, plans[i].Customer, plans[i].Product, chunk[i], plans[i].Schedule);
+        if (booked < chunk.Length) throw new InvalidOperationException($"the ledger refused disbursement {booked}: {results[booked]}");
+        return booked;
+    }
+}
