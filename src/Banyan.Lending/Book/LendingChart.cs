@@ -36,6 +36,7 @@ internal static class LendingCodes
     public const ushort Recovery = 5010;
     public const ushort SettlementFee = 5011;
     public const ushort CustomerDeposit = 5012;
+    public const ushort CustomerWithdrawal = 5013;
 
     public const ushort BankAccountCode = 5100;
     public const ushort PrincipalAccountCode = 5101;

@@ -41,4 +41,15 @@ internal sealed partial class LoanBook
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
         return ok ? Outcome<long>.Success(amount) : Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the deposit: {first}");
     }
+
+    /// <summary>Cash out: the customer's deposit account → settlement; refused (nothing changed) beyond the funds.</summary>
+    public async Task<Outcome<long>> WithdrawAsync(string reference, long amount, CancellationToken cancellationToken)
+    {
+        if (amount <= 0) return Outcome<long>.Fail(Refusal.Invalid, "amount must be positive");
+        using var _ = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        if (!TryFindCustomer(reference, out var customer)) return Outcome<long>.Fail(Refusal.NotFound, $"no customer '{reference}'");
+        var batch = Chain(0, [(customer.Account, Chart.Bank(BankAccount.Settlement), amount, LendingCodes.CustomerWithdrawal)]);
+        var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
+        return ok ? Outcome<long>.Success(amount) : Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the withdrawal: {first}");
+    }
 }
