@@ -3,6 +3,7 @@ using Banyan.Lending.Close;
 using Banyan.Lending.Contracts;
 using Banyan.Ledger;
 using Banyan.Platform;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console.Cli;
@@ -32,16 +33,17 @@ public sealed class LendingModule : BanyanModule
         var section = context.Configuration.GetSection(ConfigurationSection);
         var options = new LendingOptions { Ledger = section.GetValue(nameof(LendingOptions.Ledger), 1u) };
         var rules = section.GetSection("Classification").Get<ClassificationRules>() ?? ClassificationRules.Default;
-        services.AddSingleton(sp =>
-        {
-            var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
-            var epoch = checked((uint)time.GetUtcNow().ToUnixTimeSeconds());
-            var book = new LoanBook(sp.GetRequiredService<LedgerEngine>(), new LendingChart(options.Ledger, epoch), rules);
-            StandardProducts.AddTo(book);
-            return book;
-        });
+        var directory = context.ModuleDirectory("lending");
+        // The book replays its journal at start (decision 0500); a hosted service does it before requests arrive.
+        services.AddSingleton(sp => LoanBook.OpenAsync(
+            sp.GetRequiredService<LedgerEngine>(), options.Ledger, directory, rules,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System, CancellationToken.None).GetAwaiter().GetResult());
+        services.AddHostedService<LendingStartup>();
         services.AddSingleton<ILoanPortfolio>(sp => new LoanPortfolio(sp.GetRequiredService<LoanBook>()));
     }
+
+    /// <inheritdoc />
+    public override void MapEndpoints(IEndpointRouteBuilder v1) => Api.LendingEndpoints.Map(v1);
 
     /// <inheritdoc />
     public override void ConfigureCli(IConfigurator cli)
@@ -65,4 +67,16 @@ public sealed class LendingModule : BanyanModule
     /// <returns>Loans closed per second.</returns>
     public static Task<double> RunCloseBenchmarkAsync(int loans, string directory, TextWriter output, CancellationToken cancellationToken) =>
         Bench.CloseBenchmark.RunAsync(loans, directory, output, cancellationToken);
+}
+
+/// <summary>Opens (replays) the loan book while the host starts, so a journal that does not replay shows at start-up.</summary>
+internal sealed class LendingStartup(IServiceProvider services) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = services.GetRequiredService<LoanBook>();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

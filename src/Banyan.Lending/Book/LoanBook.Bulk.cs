@@ -20,10 +20,14 @@ internal sealed partial class LoanBook
         {
             var accounts = new Account[chunk.Length];
             for (var i = 0; i < chunk.Length; i++) accounts[i] = Chart.CustomerAccount(_customerCount + i + 1L);
-            var results = await _ledger.CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
+            var results = await CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
             if (results.Any(r => r is not (CreateAccountResult.Created or CreateAccountResult.Exists)))
                 throw new InvalidOperationException("the ledger refused a customer account");
-            foreach (var reference in chunk) AddCustomer(_customerCount + 1L, reference);
+            foreach (var reference in chunk)
+            {
+                AddCustomer(_customerCount + 1L, reference);
+                Record(new JournalEntry { Kind = "customer", Reference = reference });
+            }
         }
     }
 
@@ -57,14 +61,17 @@ internal sealed partial class LoanBook
             Chart.LoanAccounts(number, accounts.AsSpan(2 * i, 2));
             transfers[i] = Chart.Posting(NextTransfer(), Chart.Loan(number, LoanAccount.PrincipalReceivable), _customers[plan.Value.Customer].Account, chunk[i].Principal, LendingCodes.Disbursement, number, linked: false);
         }
-        var created = await _ledger.CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
+        var created = await CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
         if (created.Any(r => r is not (CreateAccountResult.Created or CreateAccountResult.Exists)))
             throw new InvalidOperationException("the ledger refused a loan account");
-        var results = await _ledger.CreateTransfersAsync(transfers, cancellationToken).ConfigureAwait(false);
+        var results = await CreateTransfersAsync(transfers, cancellationToken).ConfigureAwait(false);
         // Loan numbers must stay dense: stop at the first refusal (later ones would hold the wrong accounts).
         var booked = 0;
         for (var i = 0; i < chunk.Length && results[i] == CreateTransferResult.Created; i++, booked++)
+        {
             AppendLoan(_loanCount + 1L, plans[i].Customer, plans[i].Product, chunk[i], plans[i].Schedule);
+            RecordLoan(chunk[i]);
+        }
         if (booked < chunk.Length) throw new InvalidOperationException($"the ledger refused disbursement {booked}: {results[booked]}");
         return booked;
     }

@@ -15,10 +15,12 @@ internal sealed partial class LoanBook
         var chart = await EnsureChartAsync(cancellationToken).ConfigureAwait(false);
         if (!chart.Ok) return Outcome<CustomerEntry>.Fail(chart.Refusal, chart.Detail!);
         var number = (long)_customerCount + 1;
-        var results = await _ledger.CreateAccountsAsync(new[] { Chart.CustomerAccount(number) }, cancellationToken).ConfigureAwait(false);
+        var results = await CreateAccountsAsync(new[] { Chart.CustomerAccount(number) }, cancellationToken).ConfigureAwait(false);
         if (results[0] is not (CreateAccountResult.Created or CreateAccountResult.Exists))
             return Outcome<CustomerEntry>.Fail(Refusal.LedgerRejected, $"the ledger refused the deposit account: {results[0]}");
-        return Outcome<CustomerEntry>.Success(AddCustomer(number, reference));
+        var entry = AddCustomer(number, reference);
+        Record(new JournalEntry { Kind = "customer", Reference = reference });
+        return Outcome<CustomerEntry>.Success(entry);
     }
 
     private CustomerEntry AddCustomer(long number, string reference)
@@ -39,6 +41,7 @@ internal sealed partial class LoanBook
         if (!TryFindCustomer(reference, out var customer)) return Outcome<long>.Fail(Refusal.NotFound, $"no customer '{reference}'");
         var batch = Chain(0, [(Chart.Bank(BankAccount.Settlement), customer.Account, amount, LendingCodes.CustomerDeposit)]);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (ok) Record(new JournalEntry { Kind = "cash", Reference = reference, Amount = amount });
         return ok ? Outcome<long>.Success(amount) : Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the deposit: {first}");
     }
 
@@ -50,6 +53,7 @@ internal sealed partial class LoanBook
         if (!TryFindCustomer(reference, out var customer)) return Outcome<long>.Fail(Refusal.NotFound, $"no customer '{reference}'");
         var batch = Chain(0, [(customer.Account, Chart.Bank(BankAccount.Settlement), amount, LendingCodes.CustomerWithdrawal)]);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (ok) Record(new JournalEntry { Kind = "cash", Reference = reference, Amount = -amount });
         return ok ? Outcome<long>.Success(amount) : Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the withdrawal: {first}");
     }
 }

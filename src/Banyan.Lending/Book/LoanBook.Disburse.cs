@@ -26,13 +26,14 @@ internal sealed partial class LoanBook
         var number = (long)_loanCount + 1;
         var accounts = new Account[2];
         Chart.LoanAccounts(number, accounts);
-        var created = await _ledger.CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
+        var created = await CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
         if (created.Any(r => r is not (CreateAccountResult.Created or CreateAccountResult.Exists)))
             return Outcome<long>.Fail(Refusal.LedgerRejected, $"the ledger refused the loan accounts: {created[0]}");
         var batch = Chain(number, [(Chart.Loan(number, LoanAccount.PrincipalReceivable), _customers[customer].Account, application.Principal, LendingCodes.Disbursement)]);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
         if (!ok) return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the disbursement: {first}");
         AppendLoan(number, customer, productIndex, application, schedule);
+        RecordLoan(application);
         return Outcome<long>.Success(number);
     }
 
@@ -53,6 +54,9 @@ internal sealed partial class LoanBook
         if (error is not null) return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, error);
         return Outcome<(int, int, Instalment[])>.Success((customer, productIndex, ScheduleCalculator.Build(terms)));
     }
+
+    private void RecordLoan(LoanApplication a) =>
+        Record(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start });
 
     internal static ScheduleTerms TermsFor(Product product, LoanApplication application) =>
         new(application.Principal, product.AnnualRate, application.Start, application.Instalments, product.Frequency,

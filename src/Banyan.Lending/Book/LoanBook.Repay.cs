@@ -36,6 +36,7 @@ internal sealed partial class LoanBook
         if (!ok) return Outcome<RepaymentAllocation>.Fail(RefusalFor(first), $"the ledger refused the repayment: {first}");
         ref var stored = ref _loans[loanNumber - 1];
         var applied = Allocate(ref stored, date, amount, apply: true);
+        Record(new JournalEntry { Kind = "repay", Loan = loanNumber, Amount = amount, Date = date });
         return Outcome<RepaymentAllocation>.Success(applied.Allocation);
     }
 

@@ -59,6 +59,7 @@ internal sealed partial class LoanBook
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
         if (!ok) return Outcome<SettlementQuote>.Fail(RefusalFor(first), $"the ledger refused the settlement: {first}");
         CloseOut(ref _loans[loanNumber - 1], LoanStatus.Settled);
+        Record(new JournalEntry { Kind = "settle", Loan = loanNumber, Amount = expectedTotal, Date = date });
         return Outcome<SettlementQuote>.Success(quote);
     }
 
@@ -99,6 +100,7 @@ internal sealed partial class LoanBook
         if (!ok) return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the write-off: {first}");
         _loans[loanNumber - 1].WrittenOff = exposure;
         CloseOut(ref _loans[loanNumber - 1], LoanStatus.WrittenOff);
+        Record(new JournalEntry { Kind = "writeoff", Loan = loanNumber });
         return Outcome<long>.Success(exposure);
     }
 
@@ -115,6 +117,7 @@ internal sealed partial class LoanBook
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
         if (!ok) return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the recovery: {first}");
         _loans[loanNumber - 1].Recovered += amount;
+        Record(new JournalEntry { Kind = "recover", Loan = loanNumber, Amount = amount });
         return Outcome<long>.Success(amount);
     }
 }

@@ -29,6 +29,8 @@ internal sealed partial class LoanBook : IAsyncDisposable
     private int _instalmentCount;
     private long _transferSequence;
     private bool _chartReady;
+    private BookJournal? _journal;
+    private bool _replaying;
 
     public LoanBook(LedgerEngine ledger, LendingChart chart, ClassificationRules rules)
     {
@@ -51,6 +53,7 @@ internal sealed partial class LoanBook : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        _journal?.Dispose();
         _gate.Dispose();
         return ValueTask.CompletedTask;
     }
@@ -68,11 +71,26 @@ internal sealed partial class LoanBook : IAsyncDisposable
 
     private long NextTransfer() => ++_transferSequence;
 
+    /// <summary>Ledger account creation, switched off while replaying the journal (the accounts exist).</summary>
+    private ValueTask<CreateAccountResult[]> CreateAccountsAsync(ReadOnlyMemory<Account> accounts, CancellationToken cancellationToken) =>
+        _replaying ? ValueTask.FromResult(new CreateAccountResult[accounts.Length]) : _ledger.CreateAccountsAsync(accounts, cancellationToken);
+
+    /// <summary>Ledger postings, switched off while replaying the journal (they were made before the restart).</summary>
+    private ValueTask<CreateTransferResult[]> CreateTransfersAsync(ReadOnlyMemory<Transfer> transfers, CancellationToken cancellationToken) =>
+        _replaying ? ValueTask.FromResult(new CreateTransferResult[transfers.Length]) : _ledger.CreateTransfersAsync(transfers, cancellationToken);
+
+    /// <summary>Journals a step the ledger accepted, with the transfer sequence reached.</summary>
+    private void Record(JournalEntry entry)
+    {
+        if (_replaying || _journal is null) return;
+        _journal.Append(entry with { Seq = _transferSequence });
+    }
+
     /// <summary>Creates the bank accounts once (an existing account with the same fields counts as created).</summary>
     private async Task<Outcome<bool>> EnsureChartAsync(CancellationToken cancellationToken)
     {
         if (_chartReady) return Outcome<bool>.Success(true);
-        var results = await _ledger.CreateAccountsAsync(Chart.BankAccounts(), cancellationToken).ConfigureAwait(false);
+        var results = await CreateAccountsAsync(Chart.BankAccounts(), cancellationToken).ConfigureAwait(false);
         foreach (var r in results)
         {
             if (r is not (CreateAccountResult.Created or CreateAccountResult.Exists))
@@ -86,7 +104,7 @@ internal sealed partial class LoanBook : IAsyncDisposable
     private async Task<(bool Ok, CreateTransferResult First)> PostLinkedAsync(Transfer[] batch, CancellationToken cancellationToken)
     {
         if (batch.Length == 0) return (true, CreateTransferResult.Created);
-        var results = await _ledger.CreateTransfersAsync(batch, cancellationToken).ConfigureAwait(false);
+        var results = await CreateTransfersAsync(batch, cancellationToken).ConfigureAwait(false);
         foreach (var r in results)
         {
             if (r is not (CreateTransferResult.Created or CreateTransferResult.LinkedEventFailed)) return (false, r);
@@ -153,9 +171,12 @@ internal sealed partial class LoanBook : IAsyncDisposable
 
     public IReadOnlyList<Product> Products => _productList;
 
-    public bool TryGetProduct(string code, out Product product) => _products.TryGetValue(code, out product!);
+    public bool TryGetProduct(string code, out Product product)
+    {
+        lock (_products) return _products.TryGetValue(code, out product!);
+    }
 
-    public Outcome<Product> AddProduct(Product product)
+    public Outcome<Product> AddProduct(Product product, bool record = true)
     {
         var error = product.Validate();
         if (error is not null) return Outcome<Product>.Fail(Refusal.Invalid, error);
@@ -165,6 +186,7 @@ internal sealed partial class LoanBook : IAsyncDisposable
             if (!_products.TryAdd(product.Code, product)) return Outcome<Product>.Fail(Refusal.WrongState, $"product '{product.Code}' exists");
             _productList.Add(product);
         }
+        if (record) Record(new JournalEntry { Kind = "product", Product = product });
         return Outcome<Product>.Success(product);
     }
 }

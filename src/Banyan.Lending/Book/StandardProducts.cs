@@ -17,7 +17,7 @@ internal static class StandardProducts
     {
         foreach (var product in All)
         {
-            var added = book.AddProduct(product);
+            var added = book.AddProduct(product, record: false);
             if (!added.Ok) throw new InvalidOperationException($"standard product {product.Code}: {added.Detail}");
         }
     }

@@ -46,13 +46,14 @@ internal sealed partial class LoanBook
         {
             var to = Math.Min(loans, from + LoansPerChunk);
             var count = BuildChunk(date, from, to, buffers[chunk & 1]);
-            var task = count == 0 ? Task.FromResult(Array.Empty<CreateTransferResult>()) : _ledger.CreateTransfersAsync(buffers[chunk & 1].AsMemory(0, count), cancellationToken).AsTask();
+            var task = count == 0 ? Task.FromResult(Array.Empty<CreateTransferResult>()) : CreateTransfersAsync(buffers[chunk & 1].AsMemory(0, count), cancellationToken).AsTask();
             if (inFlight is { } previous) failure = await FinishChunkAsync(previous, date, totals).ConfigureAwait(false);
             inFlight = (task, from, to);
         }
         if (inFlight is { } tail) failure ??= await FinishChunkAsync(tail, date, totals).ConfigureAwait(false);
         if (failure is not null) throw new InvalidOperationException("The daily close stopped: a ledger batch was refused; rerun the close for the same date.", failure);
         LastCloseDate = date;
+        Record(new JournalEntry { Kind = "close", Date = date });
         return totals.ToSummary();
     }
 
