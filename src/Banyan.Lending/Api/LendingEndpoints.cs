@@ -6,6 +6,7 @@ using Banyan.Platform.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Banyan.Lending.Api;
 
@@ -68,16 +69,16 @@ internal static class LendingEndpoints
             new InstalmentView(i + 1, r.Start, r.Due, r.Opening, r.Principal, r.Interest, r.Principal + r.Interest, r.PrincipalPaid, r.InterestPaid)).ToArray());
     }
 
-    private static async Task<IResult> Repay(long number, RepaymentBody body, LoanBook book, TimeProvider? time, CancellationToken ct)
+    private static async Task<IResult> Repay(long number, RepaymentBody body, LoanBook book, HttpContext http, CancellationToken ct)
     {
-        var date = body.Date ?? Today(time);
+        var date = body.Date ?? Today(http);
         var paid = await book.RepayAsync(number, body.Amount, date, ct);
         return paid.Ok ? TypedResults.Ok(new { loan_number = number, date, penalty = paid.Value.Penalty, interest = paid.Value.Interest, principal = paid.Value.Principal }) : Refuse(paid.Refusal, paid.Detail);
     }
 
-    private static IResult QuoteSettlement(long number, DateOnly? date, LoanBook book, TimeProvider? time)
+    private static IResult QuoteSettlement(long number, DateOnly? date, LoanBook book, HttpContext http)
     {
-        var quote = book.Quote(number, date ?? Today(time));
+        var quote = book.Quote(number, date ?? Today(http));
         return quote.Ok ? TypedResults.Ok(QuoteView.From(quote.Value)) : Refuse(quote.Refusal, quote.Detail);
     }
 
@@ -94,7 +95,8 @@ internal static class LendingEndpoints
         return TypedResults.Ok(new { summary.Date, summary.LoansClosed, summary.InterestAccrued, summary.PenaltyAccrued, summary.ProvisionCharged, summary.ProvisionReleased, by_category = summary.ByCategory });
     }
 
-    private static DateOnly Today(TimeProvider? time) => DateOnly.FromDateTime((time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+    private static DateOnly Today(HttpContext http) =>
+        DateOnly.FromDateTime((http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow().UtcDateTime);
 
     internal static LoanView View(LoanBook book, long number)
     {
