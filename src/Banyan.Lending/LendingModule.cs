@@ -46,6 +46,17 @@ public sealed class LendingModule : BanyanModule
     public override void MapEndpoints(IEndpointRouteBuilder v1) => Api.LendingEndpoints.Map(v1);
 
     /// <inheritdoc />
+    public override Task SeedDemoAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        return Demo.DemoPortfolio.SeedAsync(services.GetRequiredService<LoanBook>(), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) => Demo.LendingWalkthrough.RunAsync(demo, cancellationToken);
+
+    /// <inheritdoc />
     public override void ConfigureCli(IConfigurator cli)
     {
         ArgumentNullException.ThrowIfNull(cli);

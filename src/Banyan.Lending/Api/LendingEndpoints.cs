@@ -24,6 +24,7 @@ internal static class LendingEndpoints
         g.MapPost("/customers", OpenCustomer).WithName("OpenLendingCustomer").WithSummary("Open a borrower with a deposit account (idempotent on the reference).");
         g.MapPost("/customers/{reference}/deposits", Deposit).WithName("DepositLendingCustomer").WithSummary("Cash in to the borrower's deposit account.");
         g.MapPost("/loans", Disburse).WithName("CreateLoan").WithSummary("Book and disburse an approved application.");
+        g.MapGet("/loans", ListLoans).WithName("ListLoans").WithSummary("Loans, optionally of one category (at most 100 per page, by loan number).");
         g.MapGet("/loans/{number:long}", GetLoan).WithName("GetLoan").WithSummary("A loan's state.");
         g.MapGet("/loans/{number:long}/schedule", GetSchedule).WithName("GetLoanSchedule").WithSummary("The repayment schedule with what is paid.");
         g.MapPost("/loans/{number:long}/repayments", Repay).WithName("RepayLoan").WithSummary("A repayment from the borrower's deposit account.");
@@ -58,6 +59,27 @@ internal static class LendingEndpoints
         var outcome = await book.DisburseAsync(new LoanApplication(body.CustomerReference, body.ProductCode, body.Principal, body.Instalments, body.StartDate), ct);
         return outcome.Ok ? TypedResults.Created($"/v1/lending/loans/{outcome.Value}", View(book, outcome.Value)) : Refuse(outcome.Refusal, outcome.Detail);
     }
+
+    private static IResult ListLoans(LoanBook book, string? category, long? after, int? limit)
+    {
+        LoanCategory? wanted = null;
+        if (category is not null)
+        {
+            var match = Enum.GetValues<LoanCategory>().Where(c => SnakeCase(c) == category).ToArray();
+            if (match.Length == 0) return BanyanProblems.Validation("unknown category", new Dictionary<string, string[]> { ["category"] = ["normal, special_mention, substandard, doubtful or loss"] });
+            wanted = match[0];
+        }
+        var take = limit ?? 20;
+        if (take is < 1 or > 100) return BanyanProblems.Validation("limit must be between 1 and 100", new Dictionary<string, string[]> { ["limit"] = ["1 to 100"] });
+        var views = new List<LoanView>(take);
+        for (var n = (after ?? 0) + 1; n <= book.LoanCount && views.Count < take; n++)
+        {
+            if (book.TryGetLoan(n, out var loan) && loan.Status == LoanStatus.Active && (wanted is null || loan.Category == wanted)) views.Add(View(book, n));
+        }
+        return TypedResults.Ok(views);
+    }
+
+    private static string SnakeCase(LoanCategory c) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(c.ToString());
 
     private static IResult GetLoan(long number, LoanBook book) =>
         book.TryGetLoan(number, out _) ? TypedResults.Ok(View(book, number)) : BanyanProblems.NotFound($"no loan {number}");

@@ -66,13 +66,16 @@ internal sealed class BookJournal : IDisposable
 
     private static bool HasMoreAfter(string path, string line) => !File.ReadAllText(path).TrimEnd('\n').EndsWith(line, StringComparison.Ordinal);
 
-    public void Append(JournalEntry entry)
+    /// <summary>Appends one entry; durable on return unless <paramref name="sync"/> is false (bulk steps call <see cref="Sync"/> once).</summary>
+    public void Append(JournalEntry entry, bool sync = true)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, Json);
         _file.Write(bytes);
         _file.WriteByte((byte)'\n');
-        _file.Flush(flushToDisk: true);
+        if (sync) Sync();
     }
+
+    public void Sync() => _file.Flush(flushToDisk: true);
 
     public void Dispose() => _file.Dispose();
 }

@@ -26,9 +26,10 @@ internal sealed partial class LoanBook
             foreach (var reference in chunk)
             {
                 AddCustomer(_customerCount + 1L, reference);
-                Record(new JournalEntry { Kind = "customer", Reference = reference });
+                Record(new JournalEntry { Kind = "customer", Reference = reference }, sync: false);
             }
         }
+        SyncJournal();
     }
 
     /// <summary>
@@ -44,6 +45,7 @@ internal sealed partial class LoanBook
         var disbursed = 0;
         foreach (var chunk in applications.Chunk(LedgerEngine.MaxBatchEvents / 2))
             disbursed += await DisburseChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
+        SyncJournal();
         return disbursed;
     }
 
@@ -70,9 +72,60 @@ internal sealed partial class LoanBook
         for (var i = 0; i < chunk.Length && results[i] == CreateTransferResult.Created; i++, booked++)
         {
             AppendLoan(_loanCount + 1L, plans[i].Customer, plans[i].Product, chunk[i], plans[i].Schedule);
-            RecordLoan(chunk[i]);
+            RecordLoan(chunk[i], sync: false);
         }
         if (booked < chunk.Length) throw new InvalidOperationException($"the ledger refused disbursement {booked}: {results[booked]}");
         return booked;
+    }
+}
+
+internal sealed partial class LoanBook
+{
+    /// <summary>
+    /// A collection run (e.g. a direct-debit file): many repayments dated <paramref name="date"/>, each
+    /// loan's repayment its own linked chain, up to 8,190 transfers per ledger request. A refused
+    /// repayment changes nothing and does not stop the others. Returns the loans that were repaid.
+    /// </summary>
+    public async Task<List<long>> RepayManyAsync(IReadOnlyList<(long Loan, long Amount)> repayments, DateOnly date, CancellationToken cancellationToken)
+    {
+        using var _ = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var repaid = new List<long>();
+        foreach (var chunk in repayments.Chunk(LedgerEngine.MaxBatchEvents / 4))
+        {
+            var chains = new List<(long Loan, long Amount, int From, int Count)>(chunk.Length);
+            var batch = new List<Transfer>(chunk.Length * 4);
+            foreach (var (number, amount) in chunk)
+            {
+                if (!TryGetLoan(number, out var loan) || loan.Status != LoanStatus.Active || amount <= 0 || date < loan.LastClosed) continue;
+                var legs = Allocate(ref loan, date, amount, apply: false);
+                if (legs.Unallocated > 0) continue;
+                var chain = RepaymentChain(number, loan, legs);
+                chains.Add((number, amount, batch.Count, chain.Length));
+                batch.AddRange(chain);
+            }
+            var results = batch.Count == 0 ? [] : await CreateTransfersAsync(batch.ToArray(), cancellationToken).ConfigureAwait(false);
+            foreach (var (number, amount, from, count) in chains)
+            {
+                if (results.AsSpan(from, count).ContainsAnyExcept(CreateTransferResult.Created)) continue;
+                Allocate(ref _loans[number - 1], date, amount, apply: true);
+                Record(new JournalEntry { Kind = "repay", Loan = number, Amount = amount, Date = date }, sync: false);
+                repaid.Add(number);
+            }
+        }
+        SyncJournal();
+        return repaid;
+    }
+
+    /// <summary>Penalty plus everything unpaid of instalments due by <paramref name="date"/> (what clears the arrears).</summary>
+    public long ArrearsDue(long loanNumber, DateOnly date)
+    {
+        if (!TryGetLoan(loanNumber, out var loan) || loan.Status != LoanStatus.Active) return 0;
+        var due = loan.PenaltyRecognised - loan.PenaltyPaid;
+        foreach (var row in _instalments.AsSpan(loan.ScheduleOffset + loan.NextUnpaid, loan.ScheduleCount - loan.NextUnpaid))
+        {
+            if (row.Due > date) break;
+            due += row.Unpaid;
+        }
+        return due;
     }
 }

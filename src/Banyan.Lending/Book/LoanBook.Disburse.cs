@@ -55,8 +55,8 @@ internal sealed partial class LoanBook
         return Outcome<(int, int, Instalment[])>.Success((customer, productIndex, ScheduleCalculator.Build(terms)));
     }
 
-    private void RecordLoan(LoanApplication a) =>
-        Record(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start });
+    private void RecordLoan(LoanApplication a, bool sync = true) =>
+        Record(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start }, sync);
 
     internal static ScheduleTerms TermsFor(Product product, LoanApplication application) =>
         new(application.Principal, product.AnnualRate, application.Start, application.Instalments, product.Frequency,

@@ -1,3 +1,5 @@
+using Banyan.Ledger;
+
 namespace Banyan.Lending.Book;
 
 internal sealed partial class LoanBook
@@ -24,20 +26,25 @@ internal sealed partial class LoanBook
         var legs = Allocate(ref loan, date, amount, apply: false);
         if (legs.Unallocated > 0)
             return Outcome<RepaymentAllocation>.Fail(Refusal.Invalid, $"amount exceeds the {amount - legs.Unallocated} due by the next instalment; use an early settlement");
-        var customer = _customers[loan.Customer].Account;
-        var batch = Chain(loanNumber,
-        [
-            (customer, Chart.Loan(loanNumber, LoanAccount.InterestReceivable), legs.Penalty, LendingCodes.RepayPenalty),
-            (customer, Chart.Loan(loanNumber, LoanAccount.InterestReceivable), legs.InterestFromReceivable, LendingCodes.RepayInterest),
-            (customer, Chart.Bank(BankAccount.InterestIncome), legs.InterestDirect, LendingCodes.RepayInterest),
-            (customer, Chart.Loan(loanNumber, LoanAccount.PrincipalReceivable), legs.Principal, LendingCodes.RepayPrincipal),
-        ]);
+        var batch = RepaymentChain(loanNumber, loan, legs);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
         if (!ok) return Outcome<RepaymentAllocation>.Fail(RefusalFor(first), $"the ledger refused the repayment: {first}");
         ref var stored = ref _loans[loanNumber - 1];
         var applied = Allocate(ref stored, date, amount, apply: true);
         Record(new JournalEntry { Kind = "repay", Loan = loanNumber, Amount = amount, Date = date });
         return Outcome<RepaymentAllocation>.Success(applied.Allocation);
+    }
+
+    private Transfer[] RepaymentChain(long loanNumber, in LoanState loan, RepaymentLegs legs)
+    {
+        var customer = _customers[loan.Customer].Account;
+        return Chain(loanNumber,
+        [
+            (customer, Chart.Loan(loanNumber, LoanAccount.InterestReceivable), legs.Penalty, LendingCodes.RepayPenalty),
+            (customer, Chart.Loan(loanNumber, LoanAccount.InterestReceivable), legs.InterestFromReceivable, LendingCodes.RepayInterest),
+            (customer, Chart.Bank(BankAccount.InterestIncome), legs.InterestDirect, LendingCodes.RepayInterest),
+            (customer, Chart.Loan(loanNumber, LoanAccount.PrincipalReceivable), legs.Principal, LendingCodes.RepayPrincipal),
+        ]);
     }
 
     /// <summary>The amount a repayment on <paramref name="date"/> may cover (penalty + instalments due + the next one).</summary>

@@ -80,10 +80,16 @@ internal sealed partial class LoanBook : IAsyncDisposable
         _replaying ? ValueTask.FromResult(new CreateTransferResult[transfers.Length]) : _ledger.CreateTransfersAsync(transfers, cancellationToken);
 
     /// <summary>Journals a step the ledger accepted, with the transfer sequence reached.</summary>
-    private void Record(JournalEntry entry)
+    private void Record(JournalEntry entry, bool sync = true)
     {
         if (_replaying || _journal is null) return;
-        _journal.Append(entry with { Seq = _transferSequence });
+        _journal.Append(entry with { Seq = _transferSequence }, sync);
+    }
+
+    /// <summary>Makes entries recorded with <c>sync: false</c> durable (end of a bulk step).</summary>
+    private void SyncJournal()
+    {
+        if (!_replaying) _journal?.Sync();
     }
 
     /// <summary>Creates the bank accounts once (an existing account with the same fields counts as created).</summary>
