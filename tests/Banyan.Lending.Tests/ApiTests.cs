@@ -16,7 +16,7 @@ namespace Banyan.Lending.Tests;
 /// The module's endpoints in a minimal host with a real ledger (the full host's token checks are
 /// the platform's tests; here the <c>lending</c> policy admits every caller).
 /// </summary>
-public sealed class ApiTests : IAsyncLifetime
+public sealed class ApiTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "banyan-lending-api-" + Guid.NewGuid().ToString("N"));
     private WebApplication _app = null!;
@@ -114,5 +114,21 @@ public sealed class ApiTests : IAsyncLifetime
         var close = await _client.PostAsJsonAsync("/v1/lending/close", new { date = "2026-01-20" });
         Assert.Equal(HttpStatusCode.OK, close.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await _client.PostAsJsonAsync("/v1/lending/close", new { date = "2026-01-19" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_demo_seeds_a_portfolio_and_walks_through_it_over_http()
+    {
+        var module = new LendingModule();
+        await module.SeedDemoAsync(_app.Services, default);
+        var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(output), Ansi = Spectre.Console.AnsiSupport.No });
+        await module.RunDemoAsync(new DemoContext(_client, console, _app.Services), default);
+        var text = output.ToString();
+        log.WriteLine(text);
+        Assert.Contains("Portfolio: 2,", text);
+        Assert.Contains("days past due", text);
+        Assert.Contains("is refused: 400", text);
+        Assert.Contains("first instalment paid", text);
     }
 }
