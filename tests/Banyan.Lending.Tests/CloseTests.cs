@@ -274,3 +274,15 @@ public class CloseTests
         }
     }
 }
+
+public class CliTests
+{
+    [Fact]
+    public async Task Lending_bench_runs_as_a_cli_command()
+    {
+        var app = new Spectre.Console.Cli.CommandApp();
+        app.Configure(c => new LendingModule().ConfigureCli(c));
+        Assert.Equal(0, await app.RunAsync(["lending", "bench", "--loans", "3000"]));
+        Assert.NotEqual(0, await app.RunAsync(["lending", "bench", "--loans", "0"]));
+    }
+}

@@ -182,17 +182,26 @@ internal sealed partial class LoanBook : IAsyncDisposable
         lock (_products) return _products.TryGetValue(code, out product!);
     }
 
+    /// <summary>Adds a product (serialised with the lifecycle steps, which read the product list).</summary>
     public Outcome<Product> AddProduct(Product product, bool record = true)
     {
         var error = product.Validate();
         if (error is not null) return Outcome<Product>.Fail(Refusal.Invalid, error);
-        lock (_products)
+        _gate.Wait();
+        try
         {
-            if (_products.Count >= MaxProducts) return Outcome<Product>.Fail(Refusal.Invalid, "too many products");
-            if (!_products.TryAdd(product.Code, product)) return Outcome<Product>.Fail(Refusal.WrongState, $"product '{product.Code}' exists");
-            _productList.Add(product);
+            if (_productList.Count >= MaxProducts) return Outcome<Product>.Fail(Refusal.Invalid, "too many products");
+            lock (_products)
+            {
+                if (!_products.TryAdd(product.Code, product)) return Outcome<Product>.Fail(Refusal.WrongState, $"product '{product.Code}' exists");
+                _productList.Add(product);
+            }
+            if (record) Record(new JournalEntry { Kind = "product", Product = product });
+            return Outcome<Product>.Success(product);
         }
-        if (record) Record(new JournalEntry { Kind = "product", Product = product });
-        return Outcome<Product>.Success(product);
+        finally
+        {
+            _gate.Release();
+        }
     }
 }
