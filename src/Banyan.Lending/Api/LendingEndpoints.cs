@@ -19,19 +19,19 @@ internal static class LendingEndpoints
     public static void Map(IEndpointRouteBuilder v1)
     {
         var g = v1.MapGroup("/lending").RequireAuthorization(ScopePolicy.For("lending")).WithTags("Lending");
-        g.MapGet("/products", (LoanBook book) => TypedResults.Ok(book.Products.Select(ProductBody.From).ToArray())).WithName("ListLendingProducts").WithSummary("Loan products.");
-        g.MapPost("/products", AddProduct).WithName("CreateLendingProduct").WithSummary("Add a loan product.");
-        g.MapPost("/customers", OpenCustomer).WithName("OpenLendingCustomer").WithSummary("Open a borrower with a deposit account (idempotent on the reference).");
-        g.MapPost("/customers/{reference}/deposits", Deposit).WithName("DepositLendingCustomer").WithSummary("Cash in to the borrower's deposit account.");
-        g.MapPost("/loans", Disburse).WithName("CreateLoan").WithSummary("Book and disburse an approved application.");
-        g.MapGet("/loans", ListLoans).WithName("ListLoans").WithSummary("Loans, optionally of one category (at most 100 per page, by loan number).");
-        g.MapGet("/loans/{number:long}", GetLoan).WithName("GetLoan").WithSummary("A loan's state.");
-        g.MapGet("/loans/{number:long}/schedule", GetSchedule).WithName("GetLoanSchedule").WithSummary("The repayment schedule with what is paid.");
-        g.MapPost("/loans/{number:long}/repayments", Repay).WithName("RepayLoan").WithSummary("A repayment from the borrower's deposit account.");
-        g.MapGet("/loans/{number:long}/settlement-quote", QuoteSettlement).WithName("QuoteLoanSettlement").WithSummary("What settles the loan on a date.");
-        g.MapPost("/loans/{number:long}/settlement", Settle).WithName("SettleLoan").WithSummary("Settle the loan early at the quoted amount.");
+        g.MapGet("/products", (LoanBook book) => TypedResults.Ok(book.Products.Select(ProductBody.From).ToArray())).WithName("ListLendingProducts").WithSummary("Loan products.").Produces<ProductBody[]>();
+        g.MapPost("/products", AddProduct).WithName("CreateLendingProduct").WithSummary("Add a loan product.").Produces<ProductBody>(StatusCodes.Status201Created);
+        g.MapPost("/customers", OpenCustomer).WithName("OpenLendingCustomer").WithSummary("Open a borrower with a deposit account (idempotent on the reference).").Produces<CustomerView>();
+        g.MapPost("/customers/{reference}/deposits", Deposit).WithName("DepositLendingCustomer").WithSummary("Cash in to the borrower's deposit account.").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/loans", Disburse).WithName("CreateLoan").WithSummary("Book and disburse an approved application.").Produces<LoanView>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapGet("/loans", ListLoans).WithName("ListLoans").WithSummary("Loans, optionally of one category (at most 100 per page, by loan number).").Produces<LoanView[]>();
+        g.MapGet("/loans/{number:long}", GetLoan).WithName("GetLoan").WithSummary("A loan's state.").Produces<LoanView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapGet("/loans/{number:long}/schedule", GetSchedule).WithName("GetLoanSchedule").WithSummary("The repayment schedule with what is paid.").Produces<InstalmentView[]>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/loans/{number:long}/repayments", Repay).WithName("RepayLoan").WithSummary("A repayment from the borrower's deposit account.").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapGet("/loans/{number:long}/settlement-quote", QuoteSettlement).WithName("QuoteLoanSettlement").WithSummary("What settles the loan on a date.").Produces<QuoteView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/loans/{number:long}/settlement", Settle).WithName("SettleLoan").WithSummary("Settle the loan early at the quoted amount.").Produces<QuoteView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/close", CloseDay).WithName("CloseLendingDay").WithSummary("Run the daily close for a date.");
-        g.MapGet("/portfolio", (ILoanPortfolio portfolio) => TypedResults.Ok(portfolio.Figures())).WithName("GetLendingPortfolio").WithSummary("Portfolio figures.");
+        g.MapGet("/portfolio", (ILoanPortfolio portfolio) => TypedResults.Ok(portfolio.Figures())).WithName("GetLendingPortfolio").WithSummary("Portfolio figures.").Produces<PortfolioFigures>();
     }
 
     private static IResult AddProduct(ProductBody body, LoanBook book)
