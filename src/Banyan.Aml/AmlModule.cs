@@ -31,8 +31,8 @@ public sealed class AmlModule : BanyanModule
         });
     }
 
-    /// <summary>Adds <c>aml</c> under the <c>banyan bench</c> branch (same command as <c>banyan aml bench</c>).</summary>
-    public static void ConfigureBench(IConfigurator<CommandSettings> bench)
+    /// <summary>Adds <c>banyan bench aml</c> (the same command as <c>banyan aml bench</c>).</summary>
+    public override void ConfigureBench(IConfigurator<CommandSettings> bench)
     {
         ArgumentNullException.ThrowIfNull(bench);
         bench.AddCommand<BenchCommand>("aml").WithDescription("AML: generate a synthetic bank, scan it, print per-typology recall/precision and throughput.");

@@ -56,6 +56,7 @@ public static class BanyanCli
         {
             bench.SetDescription("End-to-end benchmarks that print figures.");
             BenchCommands.Configure(bench);
+            foreach (var module in Modules.All()) module.ConfigureBench(bench);
         });
         foreach (var module in Modules.All()) module.ConfigureCli(config);
     }

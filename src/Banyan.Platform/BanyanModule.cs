@@ -37,4 +37,7 @@ public abstract class BanyanModule : IBanyanModule
 
     /// <inheritdoc />
     public virtual void ConfigureCli(IConfigurator cli) { }
+
+    /// <inheritdoc />
+    public virtual void ConfigureBench(IConfigurator<CommandSettings> bench) { }
 }

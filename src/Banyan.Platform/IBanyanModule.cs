@@ -45,4 +45,7 @@ public interface IBanyanModule
 
     /// <summary>Adds the module's commands to the <c>banyan</c> CLI (e.g. <c>banyan ledger verify</c>).</summary>
     void ConfigureCli(IConfigurator cli);
+
+    /// <summary>Adds the module's end-to-end benchmarks under <c>banyan bench</c> (e.g. <c>banyan bench credit</c>).</summary>
+    void ConfigureBench(IConfigurator<CommandSettings> bench);
 }

@@ -113,10 +113,17 @@ public static class BanyanServer
                 }
             }
 
-            // Provider-specific rules (Logging:Console:LogLevel:...) beat provider-less ones, so cap per provider too.
+            // Provider-specific rules (Logging:Console:LogLevel:...) beat provider-less ones, so cap per provider too —
+            // at the configured OpenIddict level when that is quieter than Information, never louder.
+            var configured = options.Rules.FirstOrDefault(r => r.ProviderName is null && r.CategoryName == "OpenIddict")?.LogLevel;
+            var floor = configured is { } level && level > LogLevel.Information ? level : LogLevel.Information;
             foreach (var provider in options.Rules.Select(r => r.ProviderName).Distinct().ToList())
             {
-                options.Rules.Add(new LoggerFilterRule(provider, "OpenIddict", LogLevel.Information, null));
+                var hasOwnRule = options.Rules.Any(r => r.ProviderName == provider && r.CategoryName?.StartsWith("OpenIddict", StringComparison.Ordinal) == true);
+                if (!hasOwnRule)
+                {
+                    options.Rules.Add(new LoggerFilterRule(provider, "OpenIddict", floor, null));
+                }
             }
         });
 

@@ -9,5 +9,7 @@ public static class Modules
     public static IReadOnlyList<IBanyanModule> All() =>
     [
         new Banyan.Ledger.Http.LedgerModule(),
+        new Banyan.Credit.CreditModule(),
+        new Banyan.Lending.LendingModule(),
     ];
 }

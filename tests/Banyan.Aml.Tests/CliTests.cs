@@ -134,6 +134,36 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Bench_aml_under_the_bench_branch_prints_recall_precision_and_throughput()
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.PropagateExceptions();
+            config.AddBranch("bench", bench => new AmlModule().ConfigureBench(bench));
+        });
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        int code;
+        try
+        {
+            code = await app.RunAsync(["bench", "aml", "--customers", "100", "--transactions", "2000", "--cases", "2", "--json"]);
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+        Assert.Equal(0, code);
+        using var report = JsonDocument.Parse(stdout.ToString());
+        Assert.True(report.RootElement.GetProperty("transactions_per_second").GetDouble() > 0);
+        Assert.Equal(11, report.RootElement.GetProperty("typologies").EnumerateObject().Count());
+        Assert.Contains("recall", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_module_is_named_aml_with_scope_aml()
     {
         var module = new AmlModule();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Banyan.Ledger.Engine;
 using Banyan.Ledger.Journal;
@@ -18,7 +19,6 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>The largest number of events in one request (and one journal record).</summary>
     public const int MaxBatchEvents = 8190;
 
-    private readonly LedgerOptions _options;
     private readonly Channel<Request> _queue;
     private readonly Flusher _flusher;
     private readonly JournalWriter _journal;
@@ -27,18 +27,19 @@ public sealed class LedgerEngine : IAsyncDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LedgerFaultedException? _fault;
+    private readonly FileStream _directoryLock;
     private int _disposed;
 
-    private LedgerEngine(LedgerOptions options, RecoveredLedger recovered, TimeProvider time)
+    private LedgerEngine(LedgerOptions options, RecoveredLedger recovered, TimeProvider time, FileStream directoryLock)
     {
-        _options = options;
+        _directoryLock = directoryLock;
         LastReplay = recovered.Statistics;
         _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.RequestQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _journal = new JournalWriter(options.Directory, options.SegmentBytes, options.Fsync, recovered.Tail, options.BeforeJournalSync);
+        _journal = new JournalWriter(options.Directory, options.SegmentBytes, options.Fsync, recovered.Tail, options.BeforeJournalSync, options.DirectIo);
         _flusher = new Flusher(_journal, options.PipelineRecords, Fault);
         _expiry = new ExpiryScheduler(time, _queue.Writer);
         _writer = new WriterLoop(options, recovered, _queue.Reader, _flusher, time, _expiry);
@@ -48,12 +49,37 @@ public sealed class LedgerEngine : IAsyncDisposable
 
     /// <summary>Opens (creating if absent) the ledger in <see cref="LedgerOptions.Directory"/>, recovering from the journal.</summary>
     /// <exception cref="LedgerCorruptException">A checksum fails before the tail: names the file and offset.</exception>
+    /// <exception cref="IOException">Another engine (in this or another process) has the directory open.</exception>
     public static LedgerEngine Open(LedgerOptions options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var recovered = LedgerRecovery.Recover(options);
-        return new LedgerEngine(options, recovered, time ?? TimeProvider.System);
+        Directory.CreateDirectory(options.Directory);
+        var directoryLock = LockDirectory(options.Directory);
+        try
+        {
+            var recovered = LedgerRecovery.Recover(options);
+            return new LedgerEngine(options, recovered, time ?? TimeProvider.System, directoryLock);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One writer per journal: an exclusive lock file held for the engine's lifetime (flock on Unix).</summary>
+    private static FileStream LockDirectory(string directory)
+    {
+        var path = Path.Combine(directory, "ledger.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"The ledger directory '{directory}' is already open by another engine.", ex);
+        }
     }
 
     /// <summary>What the recovery that opened this engine did (records and events replayed, time taken).</summary>
@@ -69,7 +95,14 @@ public sealed class LedgerEngine : IAsyncDisposable
         _writer.Accounts,
         _writer.Transfers,
         _writer.SnapshotSequence,
-        _writer.LastSnapshotError);
+        _writer.LastSnapshotError,
+        _journal.Appends,
+        Seconds(_writer.ApplyTicks),
+        Seconds(_journal.WriteTicks),
+        Seconds(_journal.SyncTicks),
+        _journal.DirectIo);
+
+    private static double Seconds(long stopwatchTicks) => (double)stopwatchTicks / Stopwatch.Frequency;
 
     /// <summary>Creates accounts; one result per event, in order. Completes when durable.</summary>
     /// <exception cref="ArgumentException">More than <see cref="MaxBatchEvents"/> events.</exception>
@@ -143,9 +176,12 @@ public sealed class LedgerEngine : IAsyncDisposable
         }
         finally
         {
+            // Fail what the writer holds before waiting for the flusher, which may be stuck on the disk.
+            if (_fault is not null) _writer.FailPending(_fault);
             _flusher.Close();
             _journal.Dispose();
-            if (_fault is not null) _writer.FailPending(_fault);
+            if (_fault is not null) _writer.FailPending(_fault); // anything queued while the flusher drained
+            _directoryLock.Dispose();
             _stopped.TrySetResult();
         }
     }

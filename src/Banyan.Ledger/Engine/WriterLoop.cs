@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Banyan.Ledger.Journal;
 
@@ -19,6 +20,7 @@ internal sealed class WriterLoop
     private readonly ExpiryScheduler _expiry;
     private readonly List<CreateRequest> _batch = new(64);
     private Request? _carry;
+    private Request? _inHand;
     private ulong _lastTimestamp;
     private ulong _appliedSequence;
     private ulong _lastSnapshotSequence;
@@ -43,6 +45,11 @@ internal sealed class WriterLoop
 
     public long EventsApplied => Interlocked.Read(ref _eventsApplied);
 
+    /// <summary>Stopwatch ticks the writer spent copying and applying create records.</summary>
+    public long ApplyTicks => Interlocked.Read(ref _applyTicks);
+
+    private long _applyTicks;
+
     public int Accounts { get; private set; }
 
     public long Transfers { get; private set; }
@@ -57,7 +64,9 @@ internal sealed class WriterLoop
         _expiry.Reschedule(_machine.NextExpiryTimestamp);
         while (Take() is { } request)
         {
+            _inHand = request;
             Handle(request);
+            _inHand = null;
             _expiry.Reschedule(_machine.NextExpiryTimestamp);
         }
     }
@@ -65,6 +74,8 @@ internal sealed class WriterLoop
     /// <summary>After a fault: fail the request in hand and everything still queued.</summary>
     public void FailPending(Exception error)
     {
+        _inHand?.Fail(error);
+        _inHand = null;
         foreach (var request in _batch) request.Fail(error);
         _batch.Clear();
         _carry?.Fail(error);
@@ -134,7 +145,8 @@ internal sealed class WriterLoop
     private void ApplyRecord()
     {
         var item = _flusher.Rent();
-        var buffer = item.Buffer!.AsSpan();
+        var start = Stopwatch.GetTimestamp();
+        var buffer = item.Memory.Span;
         var events = 0;
         foreach (var request in _batch) events += request.EventCount;
         var position = RecordHeader.Size + _batch.Count * RecordHeader.DescriptorSize;
@@ -152,6 +164,7 @@ internal sealed class WriterLoop
         item.Length = position;
         item.Sequence = sequence;
         _batch.Clear();
+        Interlocked.Add(ref _applyTicks, Stopwatch.GetTimestamp() - start);
         Commit(item, events);
     }
 
@@ -161,7 +174,7 @@ internal sealed class WriterLoop
         var expiry = _machine.NextExpiryTimestamp;
         if (expiry == 0 || NowNs() < expiry) return;
         var item = _flusher.Rent();
-        var buffer = item.Buffer!.AsSpan();
+        var buffer = item.Memory.Span;
         var timestamp = NextTimestamp(0);
         var sequence = _appliedSequence + 1;
         new RequestDescriptor(timestamp, 0).Write(buffer[RecordHeader.Size..]);
@@ -188,7 +201,7 @@ internal sealed class WriterLoop
             read.Complete();
             return;
         }
-        var barrier = new FlushItem(0);
+        var barrier = new FlushItem();
         barrier.Waiters.Add(read);
         _flusher.Submit(barrier);
     }
@@ -218,7 +231,7 @@ internal sealed class WriterLoop
             SnapshotSequence = _appliedSequence;
             LastSnapshotError = null;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The journal is intact and remains the source of truth; a failed snapshot only costs restart time.
             LastSnapshotError = ex.Message;

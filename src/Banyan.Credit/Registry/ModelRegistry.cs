@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Banyan.Credit.Model;
+
+namespace Banyan.Credit.Registry;
+
+/// <summary>Lifecycle of a registered model version. Only <see cref="Approved"/> versions score.</summary>
+internal enum ModelStatus
+{
+    Draft,
+    Approved,
+    Retired,
+}
+
+/// <summary>One registered model version and its audit trail.</summary>
+internal sealed record RegistryEntry(
+    string Version,
+    ModelStatus Status,
+    string ModelSha256,
+    string TrainingDataSha256,
+    double CvAuc,
+    bool? FairnessMeetsGap,
+    DateTimeOffset RegisteredAt,
+    string? ApprovedBy = null,
+    DateTimeOffset? ApprovedAt = null,
+    DateTimeOffset? RetiredAt = null);
+
+/// <summary>Raised when a lifecycle rule forbids the operation (the API maps it to 409).</summary>
+internal sealed class RegistryException(string message) : Exception(message);
+
+/// <summary>
+/// Versioned models on disk: <c>models/&lt;version&gt;.json</c> plus an index <c>registry.json</c>,
+/// both written atomically (temp file + rename) under one lock. Transitions: draft → approved →
+/// retired, draft → retired. A model whose fairness audit misses its parity gap cannot be approved.
+/// </summary>
+internal sealed class ModelRegistry
+{
+    public const int MaxVersions = 10_000;
+
+    private readonly string directory;
+    private readonly TimeProvider time;
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, CreditModel> loaded = new(StringComparer.Ordinal);
+
+    public ModelRegistry(string directory, TimeProvider time)
+    {
+        this.directory = directory;
+        this.time = time;
+        Directory.CreateDirectory(Path.Combine(directory, "models"));
+    }
+
+    private string IndexPath => Path.Combine(directory, "registry.json");
+
+    private string ModelPath(string version) => Path.Combine(directory, "models", version + ".json");
+
+    public IReadOnlyList<RegistryEntry> List()
+    {
+        lock (gate) return ReadIndex();
+    }
+
+    /// <summary>Registers a model document as a new draft version <c>v&lt;n&gt;-&lt;first 8 hex of its SHA-256&gt;</c>.</summary>
+    public RegistryEntry Register(ModelDocument document)
+    {
+        _ = new CreditModel(document); // refuses malformed models before anything is stored
+        var json = JsonSerializer.Serialize(document, ModelDocument.JsonIndented);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+        lock (gate)
+        {
+            var index = ReadIndex();
+            if (index.Count >= MaxVersions) throw new RegistryException($"registry holds {MaxVersions} versions already");
+            var version = $"v{index.Count + 1}-{sha[..8]}";
+            var entry = new RegistryEntry(version, ModelStatus.Draft, sha, document.TrainingDataSha256, document.Metrics.CvAuc,
+                document.Fairness?.MeetsGap, time.GetUtcNow());
+            WriteAtomically(ModelPath(version), json);
+            WriteIndex([.. index, entry]);
+            return entry;
+        }
+    }
+
+    public RegistryEntry Approve(string version, string approver)
+    {
+        if (string.IsNullOrWhiteSpace(approver)) throw new ArgumentException("an approver is required");
+        return Transition(version, e => e.Status switch
+        {
+            ModelStatus.Draft when e.FairnessMeetsGap == false => throw new RegistryException($"{version} misses its parity gap and cannot be approved"),
+            ModelStatus.Draft => e with { Status = ModelStatus.Approved, ApprovedBy = approver.Trim(), ApprovedAt = time.GetUtcNow() },
+            _ => throw new RegistryException($"{version} is {e.Status.ToString().ToLowerInvariant()}; only a draft can be approved"),
+        });
+    }
+
+    public RegistryEntry Retire(string version) =>
+        Transition(version, e => e.Status == ModelStatus.Retired
+            ? throw new RegistryException($"{version} is already retired")
+            : e with { Status = ModelStatus.Retired, RetiredAt = time.GetUtcNow() });
+
+    /// <summary>The model to score with: the named version or, without one, the most recently approved.</summary>
+    public (RegistryEntry Entry, CreditModel Model) ForScoring(string? version)
+    {
+        lock (gate)
+        {
+            var index = ReadIndex();
+            var entry = version is null
+                ? index.Where(e => e.Status == ModelStatus.Approved).OrderBy(e => e.ApprovedAt).LastOrDefault()
+                  ?? throw new RegistryException("no approved model: approve a model version before scoring")
+                : index.FirstOrDefault(e => e.Version == version) ?? throw new KeyNotFoundException($"model version '{version}' is not registered");
+            if (entry.Status != ModelStatus.Approved)
+                throw new RegistryException($"model version '{entry.Version}' is {entry.Status.ToString().ToLowerInvariant()}; only approved models score");
+            if (!loaded.TryGetValue(entry.Version, out var model))
+            {
+                model = CreditModel.Load(ModelPath(entry.Version));
+                loaded[entry.Version] = model;
+            }
+            return (entry, model);
+        }
+    }
+
+    private RegistryEntry Transition(string version, Func<RegistryEntry, RegistryEntry> change)
+    {
+        lock (gate)
+        {
+            var index = ReadIndex();
+            var i = index.FindIndex(e => e.Version == version);
+            if (i < 0) throw new KeyNotFoundException($"model version '{version}' is not registered");
+            var updated = change(index[i]);
+            index[i] = updated;
+            WriteIndex(index);
+            return updated;
+        }
+    }
+
+    private List<RegistryEntry> ReadIndex() =>
+        File.Exists(IndexPath)
+            ? JsonSerializer.Deserialize<List<RegistryEntry>>(File.ReadAllText(IndexPath), RegistryJson.Options) ?? []
+            : [];
+
+    private void WriteIndex(List<RegistryEntry> index) =>
+        WriteAtomically(IndexPath, JsonSerializer.Serialize(index, RegistryJson.Options));
+
+    internal static void WriteAtomically(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+}
+
+internal static class RegistryJson
+{
+    public static readonly JsonSerializerOptions Options = new(ModelDocument.JsonIndented)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+}

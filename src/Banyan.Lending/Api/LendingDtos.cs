@@ -1,0 +1,42 @@
+using Banyan.Lending.Book;
+using Banyan.Lending.Contracts;
+using Banyan.Lending.Schedules;
+
+namespace Banyan.Lending.Api;
+
+internal sealed record ProductBody(
+    string Code, string Name, Amortization Amortization, Frequency Frequency, DayCount DayCount,
+    decimal AnnualRate, decimal PenaltyRate, int MinInstalments, int MaxInstalments, int GraceInstalments,
+    long MaxPrincipal, decimal PrepaymentFeeRate)
+{
+    public Product ToProduct() => new(Code, Name, Amortization, Frequency, DayCount, AnnualRate, PenaltyRate, MinInstalments, MaxInstalments, GraceInstalments, MaxPrincipal, PrepaymentFeeRate);
+
+    public static ProductBody From(Product p) => new(p.Code, p.Name, p.Amortization, p.Frequency, p.DayCount, p.AnnualRate, p.PenaltyRate, p.MinInstalments, p.MaxInstalments, p.GraceInstalments, p.MaxPrincipal, p.PrepaymentFeeRate);
+}
+
+internal sealed record CustomerBody(string Reference);
+
+internal sealed record CustomerView(string Reference, long Number, string AccountId);
+
+internal sealed record AmountBody(long Amount);
+
+/// <summary>An approved credit application to book as a loan. <c>ApplicationId</c> is the credit decision's reference, kept for the audit trail.</summary>
+internal sealed record LoanBody(string ApplicationId, string CustomerReference, string ProductCode, long Principal, int Instalments, DateOnly StartDate);
+
+internal sealed record RepaymentBody(long Amount, DateOnly? Date);
+
+internal sealed record SettlementBody(long Amount, DateOnly Date);
+
+internal sealed record CloseBody(DateOnly Date);
+
+internal sealed record LoanView(
+    long Number, string CustomerReference, string ProductCode, string Status, long Disbursed, long PrincipalOutstanding,
+    long InterestReceivable, long PenaltyOutstanding, int DaysPastDue, LoanCategory Category, int EclStage, long ProvisionHeld,
+    DateOnly Disbursement, DateOnly LastClosed, string PrincipalAccountId, string InterestAccountId);
+
+internal sealed record InstalmentView(int Number, DateOnly PeriodStart, DateOnly DueDate, long Opening, long Principal, long Interest, long Total, long PrincipalPaid, long InterestPaid);
+
+internal sealed record QuoteView(long LoanNumber, DateOnly AsOf, long Principal, long Interest, long Penalty, long Fee, long Total)
+{
+    public static QuoteView From(SettlementQuote q) => new(q.LoanNumber, q.AsOf, q.Principal, q.Interest, q.Penalty, q.Fee, q.Total);
+}

@@ -1,0 +1,70 @@
+using Banyan.Lending.Contracts;
+
+namespace Banyan.Lending.Book;
+
+/// <summary>Portfolio figures computed from the book in one pass (no ledger reads; the reconciliation tests tie the two).</summary>
+internal sealed class LoanPortfolio(LoanBook book) : ILoanPortfolio
+{
+    public PortfolioFigures Figures() => book.ComputeFigures();
+}
+
+internal sealed partial class LoanBook
+{
+    internal PortfolioFigures ComputeFigures()
+    {
+        _gate.Wait();
+        try
+        {
+            return Compute();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private PortfolioFigures Compute()
+    {
+        var byCategory = new long[5];
+        var perCustomer = new long[_customerCount];
+        long gross = 0, reserve = 0;
+        var count = 0;
+        for (var i = 0; i < _loanCount; i++)
+        {
+            ref readonly var loan = ref _loans[i];
+            reserve += loan.ProvisionHeld;
+            if (loan.Status != LoanStatus.Active) continue;
+            count++;
+            gross += loan.PrincipalOutstanding;
+            byCategory[(int)loan.Category] += loan.PrincipalOutstanding;
+            perCustomer[loan.Customer] += loan.Exposure;
+        }
+        var npl = byCategory[(int)LoanCategory.Substandard] + byCategory[(int)LoanCategory.Doubtful] + byCategory[(int)LoanCategory.Loss];
+        var (top10, largest) = TopExposures(perCustomer);
+        return new PortfolioFigures(count, gross, byCategory, npl, reserve,
+            Ratio(npl, gross), Ratio(reserve, npl), Ratio(reserve, gross), top10, Ratio(top10, gross), largest, Ratio(largest, gross));
+    }
+
+    /// <summary>The sum of the ten largest values and the largest, with a 10-slot insertion (no sort of the whole array).</summary>
+    private static (long Top10, long Largest) TopExposures(long[] perCustomer)
+    {
+        Span<long> top = stackalloc long[10];
+        foreach (var value in perCustomer)
+        {
+            if (value <= top[9]) continue;
+            var j = 9;
+            while (j > 0 && top[j - 1] < value)
+            {
+                top[j] = top[j - 1];
+                j--;
+            }
+            top[j] = value;
+        }
+        long sum = 0;
+        foreach (var v in top) sum += v;
+        return (sum, top[0]);
+    }
+
+    private static decimal Ratio(long numerator, long denominator) =>
+        denominator == 0 ? 0m : Math.Round((decimal)numerator / denominator, 6, MidpointRounding.AwayFromZero);
+}

@@ -1,0 +1,127 @@
+using Banyan.Lending.Contracts;
+using Banyan.Lending.Schedules;
+
+namespace Banyan.Lending.Book;
+
+/// <summary>A loan product: the terms a loan inherits. Rates are nominal per year.</summary>
+internal sealed record Product(
+    string Code,
+    string Name,
+    Amortization Amortization,
+    Frequency Frequency,
+    DayCount DayCount,
+    decimal AnnualRate,
+    decimal PenaltyRate,
+    int MinInstalments,
+    int MaxInstalments,
+    int GraceInstalments,
+    long MaxPrincipal,
+    decimal PrepaymentFeeRate)
+{
+    public string? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Code) || Code.Length > 40) return "code must be 1 to 40 characters";
+        if (string.IsNullOrWhiteSpace(Name) || Name.Length > 200) return "name must be 1 to 200 characters";
+        if (PenaltyRate < 0m || PenaltyRate > 1m) return "penalty_rate must be between 0 and 1";
+        if (PrepaymentFeeRate < 0m || PrepaymentFeeRate > 0.1m) return "prepayment_fee_rate must be between 0 and 0.1";
+        if (MinInstalments < 1 || MaxInstalments < MinInstalments) return "min_instalments must be at least 1 and at most max_instalments";
+        if (MaxPrincipal <= 0 || MaxPrincipal > ScheduleTerms.MaxPrincipal) return "max_principal is out of range";
+        return new ScheduleTerms(1, AnnualRate, new DateOnly(2000, 1, 1), MaxInstalments, Frequency, Amortization, DayCount, GraceInstalments).Validate();
+    }
+}
+
+internal enum LoanStatus : byte
+{
+    Active = 1,
+    Settled = 2,
+    WrittenOff = 3,
+}
+
+/// <summary>Contractual and accounting state of one instalment (in the book's flat instalment array).</summary>
+internal struct InstalmentState
+{
+    public DateOnly Start;
+    public DateOnly Due;
+    public long Opening;
+    public long Principal;
+    public long Interest;
+    public long PrincipalPaid;
+    public long InterestPaid;
+    /// <summary>Interest recognised as income so far (by accrual, or at payment for the part not yet accrued); never above <see cref="Interest"/>.</summary>
+    public long InterestRecognised;
+
+    public readonly long Unpaid => Principal - PrincipalPaid + Interest - InterestPaid;
+}
+
+/// <summary>
+/// The state of one loan: a mutable struct in one flat array, so the daily close walks memory
+/// without allocating. It holds contract position (what is owed), never the ledger's balances; the
+/// reconciliation tests show the two agree.
+/// </summary>
+internal struct LoanState
+{
+    public long Number;
+    public int Customer;
+    public int Product;
+    public int ScheduleOffset;
+    public int ScheduleCount;
+    /// <summary>Index (within the schedule) of the oldest instalment not fully paid.</summary>
+    public int NextUnpaid;
+    /// <summary>Index of the first instalment whose interest is not fully recognised.</summary>
+    public int AccrualIndex;
+    public long Disbursed;
+    public long PrincipalOutstanding;
+    /// <summary>Recognised but unpaid interest and penalty: mirrors the loan's interest receivable account.</summary>
+    public long InterestReceivable;
+    public long PenaltyRecognised;
+    public long PenaltyPaid;
+    public decimal AnnualRate;
+    public decimal PenaltyRate;
+    public DayCount DayCount;
+    public LoanStatus Status;
+    public LoanCategory Category;
+    public int DaysPastDue;
+    public long ProvisionHeld;
+    public long Recovered;
+    public long WrittenOff;
+    public DateOnly Disbursement;
+    public DateOnly LastClosed;
+
+    public readonly long Exposure => PrincipalOutstanding + InterestReceivable;
+}
+
+/// <summary>A customer the book knows: an external reference and the deposit account repayments come from.</summary>
+internal readonly record struct CustomerEntry(long Number, string Reference, UInt128 Account);
+
+/// <summary>Why a step was refused (nothing changed).</summary>
+internal enum Refusal
+{
+    None = 0,
+    NotFound,
+    Invalid,
+    WrongState,
+    InsufficientFunds,
+    LedgerRejected,
+}
+
+/// <summary>The result of a lifecycle step: a value, or a refusal with a human-readable reason.</summary>
+internal readonly record struct Outcome<T>(T Value, Refusal Refusal, string? Detail)
+{
+    public bool Ok => Refusal == Refusal.None;
+
+    public static Outcome<T> Success(T value) => new(value, Refusal.None, null);
+
+    public static Outcome<T> Fail(Refusal refusal, string detail) => new(default!, refusal, detail);
+}
+
+/// <summary>An early-settlement quote as of a date: everything needed to close the loan that day.</summary>
+internal readonly record struct SettlementQuote(long LoanNumber, DateOnly AsOf, long Principal, long Interest, long Penalty, long Fee)
+{
+    public long Total => Principal + Interest + Penalty + Fee;
+}
+
+/// <summary>How a repayment was allocated.</summary>
+internal readonly record struct RepaymentAllocation(long Penalty, long Interest, long Principal)
+{
+    public long Total => Penalty + Interest + Principal;
+}
