@@ -11,5 +11,6 @@ public static class Modules
         new Banyan.Ledger.Http.LedgerModule(),
         new Banyan.Credit.CreditModule(),
         new Banyan.Lending.LendingModule(),
+        new Banyan.Aml.AmlModule(),
     ];
 }
