@@ -18,6 +18,10 @@ public sealed class AmlModule : BanyanModule
     public override IReadOnlyList<string> Scopes => ["aml"];
 
     /// <inheritdoc />
+    public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) =>
+        Demo.AmlWalkthrough.RunAsync(demo, cancellationToken);
+
+    /// <inheritdoc />
     public override void ConfigureCli(IConfigurator cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
