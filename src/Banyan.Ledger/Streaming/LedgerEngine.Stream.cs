@@ -48,7 +48,7 @@ public sealed partial class LedgerEngine
         }
     }
 
-    /// <summary>A digest of the whole state and the journal sequence it reflects, computed on the writer thread in queue order (compare it with LedgerVerifier).</summary>
+    /// <summary>A digest of the whole state and the journal sequence it reflects, computed on the writer thread in queue order (for <see cref="LedgerVerifier"/>).</summary>
     public ValueTask<LedgerStateDigest> ComputeStateDigestAsync(CancellationToken cancellationToken = default) =>
         InspectAsync(machine => new LedgerStateDigest(_writer.AppliedSequence, machine.Digest()), cancellationToken);
 
