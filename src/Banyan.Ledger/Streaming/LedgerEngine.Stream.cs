@@ -38,7 +38,8 @@ public sealed partial class LedgerEngine
                 yield return commit;
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            if (next <= limit) continue; // the reader switched segments; read on
+            // Invariant: the reader returns every record up to the durable limit (it follows segment changes itself).
+            if (next <= limit) throw new InvalidOperationException($"Journal stream stopped at {next} below the durable sequence {limit}.");
             if (stopped)
             {
                 if (_fault is { } fault) throw new LedgerFaultedException(fault.Message, fault.InnerException ?? fault);
