@@ -1,3 +1,4 @@
+using Banyan.Ledger.Journal;
 using Banyan.Ledger.Tests.Engine;
 using Banyan.Ledger.Tests.Journal;
 using static Banyan.Ledger.Tests.Engine.EngineTestKit;
@@ -43,12 +44,17 @@ public sealed class JournalStreamTests : IDisposable
     {
         await using var engine = LedgerEngine.Open(Options(_dir.Path), _clock);
         await engine.CreateAccountsAsync(MakeAccounts());
-        await LoadAsync(engine, writers: 1, batchesEach: 40, batchSize: 10, idBase: 1_000_000);
+        await LoadAsync(engine, writers: 1, batchesEach: 40, batchSize: 1000, idBase: 1_000_000); // ~5 MiB: two segments
         var end = engine.JournalHead.Sequence;
+        var second = JournalScanner.ListSegments(_dir.Path)[1].First;
 
-        var seen = await TakeAsync(engine, from: 17, until: end);
+        var fromFirst = await TakeAsync(engine, from: 17, until: end);
+        var fromSecond = await TakeAsync(engine, from: second + 1, until: end);
 
-        Assert.Equal(Enumerable.Range(17, (int)(end - 16)).Select(i => (ulong)i), seen.Select(c => c.Sequence));
+        Assert.Equal(Enumerable.Range(17, (int)(end - 16)).Select(i => (ulong)i), fromFirst.Select(c => c.Sequence));
+        Assert.Equal(Enumerable.Range((int)second + 1, (int)(end - second)).Select(i => (ulong)i), fromSecond.Select(c => c.Sequence));
+        Assert.Equal(fromFirst[^1], fromSecond[^1] with { Requests = fromFirst[^1].Requests });
+        Assert.Equal(fromFirst[^1].Requests[0].Transfers, fromSecond[^1].Requests[0].Transfers);
     }
 
     [Fact]
@@ -130,6 +136,44 @@ public sealed class JournalStreamTests : IDisposable
         Assert.Equal(LedgerCommitKind.CreateTransfers, commit.Kind);
         Assert.Equal(results.Select(r => r == CreateTransferResult.Created), created);
         Assert.Equal(engine.JournalHead.Timestamp, request.EventTimestamp(3));
+    }
+
+    [Fact]
+    public async Task A_record_written_but_never_synced_is_not_streamed_and_a_fault_ends_the_stream()
+    {
+        var armed = false;
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var options = Options(_dir.Path) with
+        {
+            BeforeJournalSync = () =>
+            {
+                if (!Volatile.Read(ref armed)) return;
+                entered.Set();
+                release.Wait();
+                throw new IOException("injected fdatasync failure");
+            },
+        };
+        var engine = LedgerEngine.Open(options, _clock);
+        await engine.CreateAccountsAsync(MakeAccounts());
+        await LoadAsync(engine, writers: 1, batchesEach: 3, batchSize: 2, idBase: 1_000_000);
+        Volatile.Write(ref armed, true);
+        var doomed = engine.CreateTransfersAsync(new[] { NewTransfer(5_000_000, 1, 2, 1) }).AsTask();
+        entered.Wait(TimeSpan.FromSeconds(20));
+        Assert.Equal(5, JournalTestKit.RecordOffsets(Assert.Single(Directory.GetFiles(_dir.Path, "journal-*.log"))).Count); // record 5 is in the file
+
+        var seen = new List<ulong>();
+        var subscriber = Task.Run(async () =>
+        {
+            await foreach (var commit in engine.SubscribeAsync(0)) seen.Add(commit.Sequence);
+        });
+        release.Set();
+
+        await Assert.ThrowsAsync<LedgerFaultedException>(() => doomed);
+        await Assert.ThrowsAsync<LedgerFaultedException>(() => subscriber);
+        Assert.Equal([1UL, 2, 3, 4], seen);
+        Assert.Equal(4UL, engine.JournalHead.Sequence);
+        await engine.DisposeAsync();
     }
 
     private static Account[] MakeAccounts() => Enumerable.Range(1, Accounts).Select(i => NewAccount((UInt128)i)).ToArray();

@@ -129,6 +129,31 @@ public sealed class LedgerVerifierTests : IDisposable
         Assert.Contains("live state differs", Assert.Single(report.Problems));
     }
 
+    [Fact]
+    public async Task Verify_runs_beside_an_engine_that_keeps_writing_and_changes_nothing()
+    {
+        await using var engine = LedgerEngine.Open(Options(_dir.Path, snapshotEvery: 10), _clock);
+        await engine.CreateAccountsAsync(new[] { NewAccount(1), NewAccount(2) });
+        using var stop = new CancellationTokenSource();
+        var writes = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested && i < 2000; i++)
+                await engine.CreateTransfersAsync(new[] { NewTransfer((UInt128)(100 + i), 1, 2, 1) });
+        });
+        await WaitUntil(() => engine.Statistics.DurableSequence > 30, "some records");
+        var live = await engine.ComputeStateDigestAsync();
+        var head = engine.JournalHead;
+
+        var report = LedgerVerifier.Verify(_dir.Path, new LedgerVerifyOptions { LiveState = live, ExpectedHead = head });
+        await stop.CancelAsync();
+        await writes;
+        var after = LedgerVerifier.Verify(_dir.Path, new LedgerVerifyOptions { ExpectedHead = engine.JournalHead, LiveState = await engine.ComputeStateDigestAsync() });
+
+        Assert.True(report.Ok, string.Join("; ", report.Problems));
+        Assert.True(report.Head.Sequence >= head.Sequence);
+        Assert.True(after.Ok, string.Join("; ", after.Problems));
+    }
+
     /// <summary>A closed ledger of one segment: accounts, then ten single-request transfer records.</summary>
     private async Task<JournalHead> WriteJournal(long snapshotEvery = 0)
     {
