@@ -81,9 +81,25 @@ public readonly record struct JournalHead(ulong Sequence, UInt128 Hash, ulong Ti
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>The pin format <c>sequence:hashhex@timestamp</c> (parsed back by <see cref="TryParse"/>).</summary>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Sequence}:{HashHex}@{Timestamp}");
+
+    /// <summary>Parses the pin format written by <see cref="ToString"/> (e.g. a head an auditor stored).</summary>
+    public static bool TryParse(string? text, out JournalHead head)
+    {
+        head = default;
+        if (text is null || text.Length > 80) return false;
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var at = text.IndexOf('@', StringComparison.Ordinal);
+        if (colon <= 0 || at != colon + 33) return false;
+        if (!ulong.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)) return false;
+        if (!ulong.TryParse(text.AsSpan(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp)) return false;
+        Span<byte> bytes = stackalloc byte[16];
+        if (Convert.FromHexString(text.AsSpan(colon + 1, 32), bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != 16) return false;
+        head = new JournalHead(sequence, BinaryPrimitives.ReadUInt128LittleEndian(bytes), timestamp);
+        return true;
+    }
 }
 
 /// <summary>A digest of the whole ledger state after journal record <see cref="Sequence"/> (equal states have equal digests).</summary>

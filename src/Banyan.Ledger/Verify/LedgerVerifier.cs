@@ -52,7 +52,26 @@ public sealed record LedgerVerifyReport(
     IReadOnlyList<string> Problems,
     string? ProblemFile,
     long? ProblemOffset,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>A human-readable report (what a <c>banyan ledger verify</c> command prints), one fact per line.</summary>
+    public string Describe()
+    {
+        var text = new System.Text.StringBuilder();
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        text.AppendLine(Ok ? "OK: the journal, snapshot and given pins agree." : $"FAILED: {Problems.Count} problem(s).");
+        text.AppendLine(c, $"records verified and replayed: {Records}, events: {Events}");
+        text.AppendLine(c, $"head: {Head}");
+        text.AppendLine(c, $"replayed state digest: {Digest:x32}");
+        if (SnapshotSequence is { } snapshot)
+            text.AppendLine(c, $"snapshot at record {snapshot}: digest {SnapshotDigest:x32}, replay there {(ReplayDigestAtSnapshot is { } r ? r.ToString("x32", c) : "not reached")}");
+        if (ReplayDigestAtLive is { } live) text.AppendLine(c, $"replay at the live sequence: digest {live:x32}");
+        if (TornTailBytes > 0) text.AppendLine(c, $"torn tail (never acknowledged or being written): {TornTailBytes} bytes");
+        foreach (var problem in Problems) text.AppendLine(c, $"problem: {problem}");
+        if (ProblemFile is not null) text.AppendLine(c, $"first problem at: {ProblemFile}{(ProblemOffset is { } o ? $" offset {o}" : "")}");
+        return text.ToString();
+    }
+}
 
 /// <summary>
 /// Offline proof that a ledger directory is intact: replays the whole journal from record 1 into a

@@ -154,6 +154,24 @@ public sealed class LedgerVerifierTests : IDisposable
         Assert.True(after.Ok, string.Join("; ", after.Problems));
     }
 
+    [Fact]
+    public async Task A_head_pinned_as_text_round_trips_and_the_report_text_names_the_problem()
+    {
+        var head = await WriteJournal();
+        Assert.True(JournalHead.TryParse(head.ToString(), out var parsed));
+        Assert.Equal(head, parsed);
+        Assert.False(JournalHead.TryParse("12:abc@5", out _));
+        Assert.False(JournalHead.TryParse(head.ToString().Replace('@', '#'), out _));
+
+        var good = LedgerVerifier.Verify(_dir.Path, new LedgerVerifyOptions { ExpectedHead = parsed });
+        var bad = LedgerVerifier.Verify(_dir.Path, new LedgerVerifyOptions { ExpectedHead = parsed with { Timestamp = parsed.Timestamp + 1 } });
+
+        Assert.StartsWith("OK", good.Describe());
+        Assert.Contains(head.ToString(), good.Describe());
+        Assert.StartsWith("FAILED: 1 problem", bad.Describe());
+        Assert.Contains("problem: the pinned head", bad.Describe());
+    }
+
     /// <summary>A closed ledger of one segment: accounts, then ten single-request transfer records.</summary>
     private async Task<JournalHead> WriteJournal(long snapshotEvery = 0)
     {
