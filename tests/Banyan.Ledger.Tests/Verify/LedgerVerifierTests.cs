@@ -172,6 +172,21 @@ public sealed class LedgerVerifierTests : IDisposable
         Assert.Contains("problem: the pinned head", bad.Describe());
     }
 
+    [Fact]
+    public async Task A_torn_tail_is_reported_but_neither_fails_verification_nor_gets_truncated()
+    {
+        var head = await WriteJournal();
+        var segment = Segment();
+        using (var file = new FileStream(segment, FileMode.Append, FileAccess.Write)) file.Write(new byte[] { 0x42, 0x4E, 0x59, 0x4A, 1, 0, 2 });
+        var length = new FileInfo(segment).Length;
+
+        var report = LedgerVerifier.Verify(_dir.Path, new LedgerVerifyOptions { ExpectedHead = head });
+
+        Assert.True(report.Ok, string.Join("; ", report.Problems));
+        Assert.Equal(7, report.TornTailBytes);
+        Assert.Equal(length, new FileInfo(segment).Length);
+    }
+
     /// <summary>A closed ledger of one segment: accounts, then ten single-request transfer records.</summary>
     private async Task<JournalHead> WriteJournal(long snapshotEvery = 0)
     {
