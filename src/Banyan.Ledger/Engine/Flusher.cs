@@ -1,4 +1,5 @@
 using Banyan.Ledger.Journal;
+using Banyan.Ledger.Streaming;
 
 namespace Banyan.Ledger.Engine;
 
@@ -27,6 +28,9 @@ internal sealed class FlushItem
 
     public ulong Sequence { get; set; }
 
+    /// <summary>The highest engine timestamp the record assigned (for the journal head).</summary>
+    public ulong LastTimestamp { get; set; }
+
     public List<PendingWork> Waiters { get; } = [];
 }
 
@@ -49,9 +53,11 @@ internal sealed class Flusher
     private bool _closed;
     private Exception? _fault;
     private long _durableSequence;
+    private JournalHead _head;
 
-    public Flusher(JournalWriter journal, int slots, Action<Exception> onFault)
+    public Flusher(JournalWriter journal, int slots, Action<Exception> onFault, ulong lastTimestamp = 0)
     {
+        _head = new JournalHead(journal.LastSequence, journal.LastChainHash, lastTimestamp);
         _journal = journal;
         _onFault = onFault;
         for (var i = 0; i < slots; i++) _free.Push(new FlushItem(RecordHeader.MaxPaddedRecordLength));
@@ -61,6 +67,18 @@ internal sealed class Flusher
     }
 
     public ulong DurableSequence => (ulong)Interlocked.Read(ref _durableSequence);
+
+    /// <summary>Pulsed after every group commit and when the flusher stops (journal subscribers wait on it).</summary>
+    public DurableSignal Durable { get; } = new();
+
+    /// <summary>The newest durable record: sequence, chain hash, timestamp.</summary>
+    public JournalHead Head
+    {
+        get
+        {
+            lock (_gate) return _head;
+        }
+    }
 
     public long BytesWritten => Interlocked.Read(ref _bytesWritten);
 
@@ -113,6 +131,7 @@ internal sealed class Flusher
             Monitor.PulseAll(_gate);
         }
         _thread.Join();
+        Durable.Pulse();
     }
 
     private void Run()
@@ -145,12 +164,13 @@ internal sealed class Flusher
     private void WriteAndRelease()
     {
         _records.Clear();
-        ulong last = 0;
+        ulong last = 0, lastTimestamp = 0;
         foreach (var item in _taken)
         {
             if (!item.HasRecord) continue;
             _records.Add(new PendingRecord(item.Memory, item.Length));
             last = item.Sequence;
+            lastTimestamp = item.LastTimestamp;
         }
         var before = _journal.BytesWritten;
         _journal.Append(_records);
@@ -158,7 +178,11 @@ internal sealed class Flusher
         Interlocked.Add(ref _recordsWritten, _records.Count);
         lock (_gate)
         {
-            if (last != 0) Interlocked.Exchange(ref _durableSequence, (long)last);
+            if (last != 0)
+            {
+                Interlocked.Exchange(ref _durableSequence, (long)last);
+                _head = new JournalHead(last, _journal.LastChainHash, lastTimestamp);
+            }
             foreach (var item in _taken)
             {
                 foreach (var waiter in item.Waiters) waiter.Complete();
@@ -167,6 +191,7 @@ internal sealed class Flusher
             _taken.Clear();
             Monitor.PulseAll(_gate);
         }
+        if (last != 0) Durable.Pulse();
     }
 
     private void FailEverything(Exception ex)
@@ -183,6 +208,7 @@ internal sealed class Flusher
             _taken.Clear();
             Monitor.PulseAll(_gate);
         }
+        Durable.Pulse();
     }
 
     private void ThrowIfFaulted()

@@ -14,7 +14,7 @@ namespace Banyan.Ledger;
 /// Once a request is queued it will be applied: cancelling its token only abandons the wait for a
 /// queue slot, never a request the engine has accepted. See docs/ledger-journal.md.
 /// </remarks>
-public sealed class LedgerEngine : IAsyncDisposable
+public sealed partial class LedgerEngine : IAsyncDisposable
 {
     /// <summary>The largest number of events in one request (and one journal record).</summary>
     public const int MaxBatchEvents = 8190;
@@ -29,6 +29,7 @@ public sealed class LedgerEngine : IAsyncDisposable
     private LedgerFaultedException? _fault;
     private readonly FileStream _directoryLock;
     private int _disposed;
+    private readonly string _directory;
 
     private LedgerEngine(LedgerOptions options, RecoveredLedger recovered, TimeProvider time, FileStream directoryLock)
     {
@@ -40,7 +41,8 @@ public sealed class LedgerEngine : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
         _journal = new JournalWriter(options.Directory, options.SegmentBytes, options.Fsync, recovered.Tail, options.BeforeJournalSync, options.DirectIo);
-        _flusher = new Flusher(_journal, options.PipelineRecords, Fault);
+        _flusher = new Flusher(_journal, options.PipelineRecords, Fault, recovered.LastTimestamp);
+        _directory = options.Directory;
         _expiry = new ExpiryScheduler(time, _queue.Writer);
         _writer = new WriterLoop(options, recovered, _queue.Reader, _flusher, time, _expiry);
         _thread = new Thread(RunWriter) { IsBackground = true, Name = "ledger-writer" };

@@ -163,6 +163,7 @@ internal sealed class WriterLoop
         new RecordHeader(_batch[0].RecordKind, sequence, body, _batch.Count, events, default, default).WriteWithoutChecksum(buffer);
         item.Length = position;
         item.Sequence = sequence;
+        item.LastTimestamp = _lastTimestamp;
         _batch.Clear();
         Interlocked.Add(ref _applyTicks, Stopwatch.GetTimestamp() - start);
         Commit(item, events);
@@ -182,6 +183,7 @@ internal sealed class WriterLoop
         _machine.Pulse(timestamp);
         item.Length = RecordHeader.Size + RecordHeader.DescriptorSize;
         item.Sequence = sequence;
+        item.LastTimestamp = _lastTimestamp;
         Commit(item, 0);
     }
 

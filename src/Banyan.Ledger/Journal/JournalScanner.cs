@@ -22,7 +22,8 @@ internal static class JournalScanner
     private const string Suffix = ".log";
     private const int Alignment = 16; // records start 4 KiB-aligned; probing every 16 bytes finds any record that could be there
 
-    public static JournalTail Scan(string directory, bool fsync, RecordVisitor visit, out ScanTotals totals)
+    // truncateTornTail: false for a read-only scan (verification); a torn tail is then only counted in ScanTotals.TruncatedBytes.
+    public static JournalTail Scan(string directory, bool fsync, RecordVisitor visit, out ScanTotals totals, bool truncateTornTail = true)
     {
         var segments = ListSegments(directory);
         var state = new ScanState();
@@ -34,7 +35,7 @@ internal static class JournalScanner
             if (first != state.ExpectedSequence)
                 throw RecordCodec.Corrupt(path, 0, $"segment should start at sequence {state.ExpectedSequence} but is named for {first} (a segment is missing or misnamed)");
             last = path;
-            lastLength = ScanSegment(path, isLast: k == segments.Count - 1, fsync, state, visit);
+            lastLength = ScanSegment(path, isLast: k == segments.Count - 1, truncateTornTail, fsync, state, visit);
         }
         totals = new ScanTotals(state.Records, state.Events, state.Bytes, state.TruncatedBytes, (double)state.ReadTicks / Stopwatch.Frequency);
         return new JournalTail(state.ExpectedSequence - 1, state.PreviousHash, last, lastLength);
@@ -55,12 +56,12 @@ internal static class JournalScanner
     }
 
     /// <summary>Returns the segment's length after any torn-tail truncation.</summary>
-    private static long ScanSegment(string path, bool isLast, bool fsync, ScanState state, RecordVisitor visit)
+    private static long ScanSegment(string path, bool isLast, bool truncate, bool fsync, ScanState state, RecordVisitor visit)
     {
         using var window = new SegmentWindow(path);
         try
         {
-            return ScanRecords(window, path, isLast, fsync, state, visit);
+            return ScanRecords(window, path, isLast, truncate, fsync, state, visit);
         }
         finally
         {
@@ -68,7 +69,7 @@ internal static class JournalScanner
         }
     }
 
-    private static long ScanRecords(SegmentWindow window, string path, bool isLast, bool fsync, ScanState state, RecordVisitor visit)
+    private static long ScanRecords(SegmentWindow window, string path, bool isLast, bool truncate, bool fsync, ScanState state, RecordVisitor visit)
     {
         long offset = 0;
         while (offset < window.FileLength)
@@ -83,9 +84,10 @@ internal static class JournalScanner
             if (status != DecodeStatus.Valid)
             {
                 if (!isLast || AnyValidRecordAfter(window, offset)) throw RecordCodec.Corrupt(path, offset, problem);
+                state.TruncatedBytes += window.FileLength - offset;
+                if (!truncate) return offset;
                 window.Dispose();
                 Truncate(path, offset, fsync);
-                state.TruncatedBytes += window.FileLength - offset;
                 return offset;
             }
             if (header.Sequence != state.ExpectedSequence) throw RecordCodec.Corrupt(path, offset, $"sequence {header.Sequence} where {state.ExpectedSequence} was expected");
