@@ -61,6 +61,8 @@ public sealed class CreditModule : BanyanModule
             credit.AddCommand<TrainCommand>("train").WithDescription("Train a model with cross-validation, calibration, cut-off and fairness mitigation.");
             credit.AddCommand<EvaluateCommand>("evaluate").WithDescription("AUC, KS, approval rate and fairness audit of a model on labelled data.");
             credit.AddCommand<ExplainCommand>("explain").WithDescription("Exact Shapley contributions (log-odds) for every row.");
+            credit.AddCommand<Portraits.PortraitCommand>("portrait").WithDescription("SME portrait: 200+ features from partner feeds for one company.");
+            credit.AddCommand<Portraits.FeedsGenerateCommand>("feeds-generate").WithDescription("Write seeded demo partner feeds (JSONL).");
             credit.AddCommand<BenchCommand>("bench").WithDescription("Cross-validated AUC, parity before/after mitigation, TreeSHAP speed.");
             credit.AddBranch("registry", registry =>
             {

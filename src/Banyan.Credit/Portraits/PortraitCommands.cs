@@ -1,0 +1,89 @@
+using System.ComponentModel;
+using System.Globalization;
+using Banyan.Credit.Cli;
+using Banyan.Platform;
+using Spectre.Console.Cli;
+
+namespace Banyan.Credit.Portraits;
+
+/// <summary>Settings for commands that read a feeds directory.</summary>
+internal class FeedsSettings : CommandSettings
+{
+    [CommandOption("--feeds <DIR>")] [Description("Directory with the JSONL partner feeds (see docs/credit.md).")] public string? Feeds { get; init; }
+    [CommandOption("--as-of <DATE>")] [Description("As-of date yyyy-MM-dd (default: the day after the latest record).")] public string? AsOf { get; init; }
+    [CommandOption("--json")] [Description("Print only a JSON document on stdout.")] public bool Json { get; init; }
+
+    public (PortraitBuilder Builder, DateOnly AsOf) Load()
+    {
+        if (string.IsNullOrWhiteSpace(Feeds)) throw new CliUsageException("--feeds <DIR> is required");
+        if (!Directory.Exists(Feeds)) throw new CliUsageException($"feeds directory '{Feeds}' does not exist");
+        Feeds feeds;
+        try { feeds = Portraits.Feeds.Read(Feeds); }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException) { throw new CliUsageException(e.Message); }
+        var builder = new PortraitBuilder(feeds);
+        if (AsOf is null) return (builder, builder.LatestAsOf());
+        if (!DateOnly.TryParseExact(AsOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var asOf))
+            throw new CliUsageException("--as-of must be yyyy-MM-dd");
+        return (builder, asOf);
+    }
+}
+
+/// <summary><c>banyan credit portrait</c>: the 200+ feature SME portrait of one company.</summary>
+internal sealed class PortraitCommand : Command<PortraitCommand.Settings>
+{
+    internal sealed class Settings : FeedsSettings
+    {
+        [CommandOption("--company <ID>")] [Description("Company id from companies.jsonl.")] public string? Company { get; init; }
+        [CommandOption("--describe")] [Description("List features with unit and description instead of a name → value map.")] public bool Describe { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Company)) throw new CliUsageException("--company <ID> is required");
+        var (builder, asOf) = settings.Load();
+        if (!builder.Contains(settings.Company)) throw new CliUsageException($"company '{settings.Company}' is not in companies.jsonl");
+        var portrait = builder.Build(settings.Company, asOf);
+        if (settings.Json)
+        {
+            object features = settings.Describe
+                ? portrait.Features.Select(f => new { name = f.Name, unit = f.Unit.ToString().ToLowerInvariant(), value = JsonValue(f), description = f.Description }).ToList()
+                : portrait.Features.ToDictionary(f => f.Name, JsonValue);
+            CliSupport.WriteJson(new { company = portrait.Company, as_of = portrait.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), feature_count = portrait.Features.Count, features });
+            return 0;
+        }
+        Console.Error.WriteLine($"portrait of {portrait.Company} as of {portrait.AsOf:yyyy-MM-dd}: {portrait.Features.Count} features");
+        foreach (var f in portrait.Features)
+            Console.Error.WriteLine($"  {f.Name,-40} {Format(f),20}  {(settings.Describe ? f.Description : "")}");
+        return 0;
+    }
+
+    /// <summary>Money and counts print as integers (money is exact minor units), undefined values as null.</summary>
+    internal static object? JsonValue(PortraitFeature f) =>
+        double.IsNaN(f.Value) ? null : f.Unit == FeatureUnit.Money ? checked((long)f.Value) : f.Value;
+
+    private static string Format(PortraitFeature f) =>
+        double.IsNaN(f.Value) ? "n/a" : f.Unit == FeatureUnit.Money ? checked((long)f.Value).ToString(CultureInfo.InvariantCulture)
+        : f.Value.ToString("0.####", CultureInfo.InvariantCulture);
+}
+
+/// <summary><c>banyan credit feeds-generate</c>: write seeded demo feeds (companies, invoices, tax, customs, orders, receivables, ledger).</summary>
+internal sealed class FeedsGenerateCommand : Command<FeedsGenerateCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--out <DIR>")] [Description("Directory to write the JSONL feeds to.")] public string? Out { get; init; }
+        [CommandOption("--seed <N>")] [Description("Random seed (default 7).")] public int Seed { get; init; } = 7;
+        [CommandOption("--companies <N>")] [Description("Number of companies (default 60).")] public int Companies { get; init; } = 60;
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Out)) throw new CliUsageException("--out <DIR> is required");
+        if (settings.Companies is < 10 or > 20_000) throw new CliUsageException("--companies must be 10..20000");
+        var (feeds, _) = FeedGenerator.Generate(new GeneratorOptions { Seed = settings.Seed, Companies = settings.Companies });
+        feeds.Write(settings.Out);
+        Console.Error.WriteLine($"feeds: wrote {feeds.Companies.Count} companies, {feeds.Invoices.Count} invoices, {feeds.TaxFilings.Count} filings, "
+            + $"{feeds.Customs.Count} customs declarations, {feeds.Orders.Count} orders, {feeds.Receivables.Count} receivables, {feeds.Ledger.Count} ledger flows to {settings.Out}");
+        return 0;
+    }
+}
