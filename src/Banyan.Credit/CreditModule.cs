@@ -63,6 +63,7 @@ public sealed class CreditModule : BanyanModule
             credit.AddCommand<ExplainCommand>("explain").WithDescription("Exact Shapley contributions (log-odds) for every row.");
             credit.AddCommand<Portraits.PortraitCommand>("portrait").WithDescription("SME portrait: 200+ features from partner feeds for one company.");
             credit.AddCommand<Portraits.FeedsGenerateCommand>("feeds-generate").WithDescription("Write seeded demo partner feeds (JSONL).");
+            credit.AddCommand<Portraits.ShellCheckCommand>("shell-check").WithDescription("Shell-company detector: flags with the figures behind them.");
             credit.AddCommand<BenchCommand>("bench").WithDescription("Cross-validated AUC, parity before/after mitigation, TreeSHAP speed.");
             credit.AddBranch("registry", registry =>
             {

@@ -99,7 +99,7 @@ internal sealed partial class FeedGenerator
         // The parent sells to its subsidiary every month, the subsidiary never sells back: related, not circular.
         for (var m = 0; m < options.Months; m++)
             AddInvoice("SME00007", "SME00008", Start.AddMonths(m).AddDays(10), 3_000_000_00L);
-        AddCompany("SME00009", null, Archetype.SmallGenuine, 0.6, specialised: true);
+        AddCompany("SME00009", null, Archetype.SmallGenuine, 0.6, specialised: true, assets: 20_000_000);
         TradingCompany("SME00009", Archetype.SmallGenuine, 0.6);
         return 9;
     }
@@ -109,7 +109,7 @@ internal sealed partial class FeedGenerator
         var sector = Pick(["manufacturing", "wholesale", "agri-processing", "logistics", "software", "textiles"]);
         var region = Pick(["east", "south", "north", "west", "central"]);
         var registered = Start.AddDays(-random.Next(200, 4000));
-        var declaredAssets = assets > 0 ? assets : (long)(random.Next(50, 3000) * 100_000_00L * (0.5 + health));
+        var declaredAssets = assets > 0 ? assets : (long)(random.Next(50, 3000) * 1_000_000L * (0.5 + health));
         feeds.Companies.Add(new Company(id, $"Company {id}", sector, region, group, specialised, exporter || archetype == Archetype.Exporter, declaredAssets, registered));
         truth[id] = new CompanyTruth(archetype, health);
     }

@@ -87,3 +87,41 @@ internal sealed class FeedsGenerateCommand : Command<FeedsGenerateCommand.Settin
         return 0;
     }
 }
+
+/// <summary><c>banyan credit shell-check</c>: shell-company flags with reasons for one or every company.</summary>
+internal sealed class ShellCheckCommand : Command<ShellCheckCommand.Settings>
+{
+    internal sealed class Settings : FeedsSettings
+    {
+        [CommandOption("--company <ID>")] [Description("Check one company (default: every company in companies.jsonl).")] public string? Company { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (builder, asOf) = settings.Load();
+        if (settings.Company is { } one && !builder.Contains(one)) throw new CliUsageException($"company '{one}' is not in companies.jsonl");
+        var ids = settings.Company is { } id ? [id] : builder.Feeds.Companies.Select(c => c.Id).ToList();
+        var reports = ids.Select(c => ShellDetector.Check(builder, c, asOf)).ToList();
+        if (settings.Json)
+        {
+            CliSupport.WriteJson(new
+            {
+                as_of = asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                companies = reports.Select(r => new
+                {
+                    company = r.Company,
+                    is_shell = r.IsShell,
+                    flags = r.Flags.Select(f => new { code = f.Code, strong = f.Strong, reason = f.Reason, figures = f.Figures }),
+                }),
+            });
+            return 0;
+        }
+        foreach (var r in reports.Where(r => r.IsShell || settings.Company is not null))
+        {
+            Console.Error.WriteLine($"{r.Company}: {(r.IsShell ? "SHELL" : "clean")}");
+            foreach (var f in r.Flags) Console.Error.WriteLine($"  [{(f.Strong ? "strong" : "weak")}] {f.Code}: {f.Reason}");
+        }
+        Console.Error.WriteLine($"shell-check: {reports.Count(r => r.IsShell)} of {reports.Count} companies flagged as of {asOf:yyyy-MM-dd}");
+        return 0;
+    }
+}

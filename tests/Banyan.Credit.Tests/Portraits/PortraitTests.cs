@@ -139,3 +139,29 @@ public class PortraitCliTests
         }
     }
 }
+
+[Collection("console")]
+public class ShellCheckCliTests
+{
+    [Fact]
+    public async Task Shell_check_json_lists_planted_shells_with_reasons_and_clears_the_rest()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "banyan-feeds-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Assert.Equal(0, (await CliHarness.Run("credit", "feeds-generate", "--out", dir, "--seed", "9", "--companies", "20")).Code);
+            var (code, stdout, stderr) = await CliHarness.Run("credit", "shell-check", "--feeds", dir, "--json");
+            Assert.True(code == 0, stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            var shells = doc.RootElement.GetProperty("companies").EnumerateArray()
+                .Where(c => c.GetProperty("is_shell").GetBoolean()).Select(c => c.GetProperty("company").GetString()).ToList();
+            Assert.Equal(["SME00001", "SME00002", "SME00003", "SME00004", "SME00005", "SME00006"], shells);
+            var first = doc.RootElement.GetProperty("companies")[0].GetProperty("flags")[0];
+            Assert.False(string.IsNullOrEmpty(first.GetProperty("reason").GetString()));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+}
