@@ -64,6 +64,7 @@ public sealed class CreditModule : BanyanModule
             credit.AddCommand<Portraits.PortraitCommand>("portrait").WithDescription("SME portrait: 200+ features from partner feeds for one company.");
             credit.AddCommand<Portraits.FeedsGenerateCommand>("feeds-generate").WithDescription("Write seeded demo partner feeds (JSONL).");
             credit.AddCommand<Portraits.ShellCheckCommand>("shell-check").WithDescription("Shell-company detector: flags with the figures behind them.");
+            credit.AddCommand<Portraits.FirstLoanCommand>("first-loan").WithDescription("Train and evaluate first-loan scoring on generated portraits (held-out AUC, accuracy).");
             credit.AddCommand<BenchCommand>("bench").WithDescription("Cross-validated AUC, parity before/after mitigation, TreeSHAP speed.");
             credit.AddBranch("registry", registry =>
             {

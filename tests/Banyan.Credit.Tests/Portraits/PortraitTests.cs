@@ -165,3 +165,19 @@ public class ShellCheckCliTests
         }
     }
 }
+
+[Collection("console")]
+public class FirstLoanCliTests
+{
+    [Fact]
+    public async Task First_loan_json_reports_held_out_auc_and_accuracy()
+    {
+        var (code, stdout, stderr) = await CliHarness.Run("credit", "first-loan", "--companies", "120", "--trees", "30", "--json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(36, doc.RootElement.GetProperty("test_rows").GetInt32());
+        Assert.InRange(doc.RootElement.GetProperty("auc").GetDouble(), 0.5, 1.0);
+        Assert.Equal(10, doc.RootElement.GetProperty("top_features").GetArrayLength());
+        Assert.Equal(2, (await CliHarness.Run("credit", "first-loan", "--companies", "5")).Code);
+    }
+}
