@@ -91,14 +91,14 @@ internal sealed class Feeds
         if (Ledger.Any(l => l.AmountMinor <= 0)) throw new InvalidDataException("ledger.jsonl: non-positive amount");
     }
 
-    private static void WriteFile<T>(string directory, string name, IEnumerable<T> records)
+    internal static void WriteFile<T>(string directory, string name, IEnumerable<T> records)
     {
         var text = new StringBuilder();
         foreach (var r in records) text.Append(JsonSerializer.Serialize(r, ModelDocument.Json)).Append('\n');
         File.WriteAllText(Path.Combine(directory, name), text.ToString(), new UTF8Encoding(false));
     }
 
-    private static List<T> ReadFile<T>(string directory, string name, bool required)
+    internal static List<T> ReadFile<T>(string directory, string name, bool required)
     {
         var path = Path.Combine(directory, name);
         if (!File.Exists(path))
