@@ -181,3 +181,29 @@ public class FirstLoanCliTests
         Assert.Equal(2, (await CliHarness.Run("credit", "first-loan", "--companies", "5")).Code);
     }
 }
+
+[Collection("console")]
+public class FarmerCliTests
+{
+    [Fact]
+    public async Task Farmer_json_scores_one_farmer_with_reasons()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "banyan-farm-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Assert.Equal(0, (await CliHarness.Run("credit", "farm-generate", "--out", dir, "--seed", "8", "--farmers", "40")).Code);
+            var (code, stdout, stderr) = await CliHarness.Run("credit", "farmer", "--feeds", dir, "--farmer", "FARM00003", "--train-farmers", "200", "--json");
+            Assert.True(code == 0, stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            Assert.Equal("FARM00003", doc.RootElement.GetProperty("farmer").GetString());
+            Assert.InRange(doc.RootElement.GetProperty("points").GetInt32(), 300, 900);
+            Assert.Equal(3, doc.RootElement.GetProperty("reasons").GetArrayLength());
+            Assert.True(doc.RootElement.GetProperty("features").TryGetProperty("ndvi_peak_anomaly", out _));
+            Assert.Equal(2, (await CliHarness.Run("credit", "farmer", "--feeds", dir, "--farmer", "NOPE")).Code);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+}
