@@ -93,7 +93,7 @@ internal static class ShellDetector
         var tax = p["tax_to_revenue_12m"];
         if ((employees <= 1 || payroll < rules.MaxThinPayrollToRevenue) && tax < rules.MaxThinTaxToRevenue)
             flags.Add(new ShellFlag("thin_staff_and_tax", false,
-                $"declares {Major(declared)} revenue in 12m with {employees:0.#} employees, payroll {Pct(payroll)} and taxes {Pct(tax)} of revenue",
+                $"declares {Major(declared)} revenue in 12m with a mean head count of {employees:0.#}, payroll {Pct(payroll)} and taxes {Pct(tax)} of revenue",
                 new Dictionary<string, double> { ["employees"] = employees, ["payroll_to_revenue"] = payroll, ["tax_to_revenue"] = tax }));
     }
 
