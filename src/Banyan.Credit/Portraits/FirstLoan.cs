@@ -63,6 +63,22 @@ internal static class FirstLoan
         return (model, report);
     }
 
+    /// <summary>
+    /// The labelled table as CSV (features, then <c>bad</c> = 0/1; undefined values empty) so that
+    /// <c>credit train --label bad --bad 1</c> can build a registry model from portraits.
+    /// </summary>
+    public static void WriteCsv(FirstLoanData data, string path)
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendJoin(',', data.FeatureNames).Append(",bad\n");
+        for (var i = 0; i < data.X.Length; i++)
+        {
+            text.AppendJoin(',', data.X[i].Select(v => double.IsNaN(v) ? "" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            text.Append(',').Append(data.Bad[i]).Append('\n');
+        }
+        File.WriteAllText(path, text.ToString(), new System.Text.UTF8Encoding(false));
+    }
+
     /// <summary>Share of rows where "margin &gt; 0" (P(bad) &gt; ½) matches the outcome.</summary>
     private static double Accuracy(double[] margin, int[] bad) => margin.Zip(bad).Average(p => (p.First > 0 ? 1 : 0) == p.Second ? 1.0 : 0.0);
 

@@ -134,6 +134,7 @@ internal sealed class FirstLoanCommand : Command<FirstLoanCommand.Settings>
         [CommandOption("--seed <N>")] [Description("Seed of feeds, labels and learner (default 21).")] public int Seed { get; init; } = 21;
         [CommandOption("--companies <N>")] [Description("Generated applicants (default 500).")] public int Companies { get; init; } = 500;
         [CommandOption("--trees <N>")] [Description("Number of trees (default 150).")] public int Trees { get; init; } = 150;
+        [CommandOption("--export <FILE>")] [Description("Also write the labelled portrait table (CSV, label column 'bad', 1 = bad) for 'credit train'.")] public string? Export { get; init; }
         [CommandOption("--json")] [Description("Print only a JSON document on stdout.")] public bool Json { get; init; }
     }
 
@@ -142,6 +143,7 @@ internal sealed class FirstLoanCommand : Command<FirstLoanCommand.Settings>
         if (settings.Companies is < 50 or > 20_000) throw new CliUsageException("--companies must be 50..20000");
         if (settings.Trees is < 1 or > 2000) throw new CliUsageException("--trees must be 1..2000");
         var data = FirstLoan.Generate(settings.Seed, settings.Companies);
+        if (settings.Export is { } export) FirstLoan.WriteCsv(data, export);
         var (_, r) = FirstLoan.TrainAndEvaluate(data, new Learning.BoostingOptions { Trees = settings.Trees, Seed = settings.Seed });
         if (settings.Json)
         {

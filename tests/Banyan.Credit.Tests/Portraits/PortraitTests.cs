@@ -180,6 +180,30 @@ public class FirstLoanCliTests
         Assert.Equal(10, doc.RootElement.GetProperty("top_features").GetArrayLength());
         Assert.Equal(2, (await CliHarness.Run("credit", "first-loan", "--companies", "5")).Code);
     }
+
+    [Fact]
+    public async Task Exported_first_loan_table_trains_a_registry_model_with_credit_train()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "banyan-firstloan-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var csv = Path.Combine(dir, "portraits.csv");
+            Assert.Equal(0, (await CliHarness.Run("credit", "first-loan", "--companies", "200", "--trees", "10", "--export", csv)).Code);
+            var header = File.ReadLines(csv).First().Split(',');
+            Assert.Equal(227, header.Length);
+            Assert.Equal("bad", header[^1]);
+            var (code, stdout, stderr) = await CliHarness.Run("credit", "train", "--data", csv, "--label", "bad", "--bad", "1",
+                "--trees", "30", "--folds", "3", "--out", Path.Combine(dir, "model.json"), "--json");
+            Assert.True(code == 0, stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            Assert.True(doc.RootElement.GetProperty("metrics").GetProperty("cv_auc").GetDouble() > 0.8);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
 
 [Collection("console")]
