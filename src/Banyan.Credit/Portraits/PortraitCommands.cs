@@ -226,3 +226,22 @@ internal sealed class FarmerCommand : Command<FarmerCommand.Settings>
         return 0;
     }
 }
+
+/// <summary><c>banyan credit portrait-table</c>: every company's portrait as one CSV row, ready for <c>credit explain</c>/<c>evaluate</c>.</summary>
+internal sealed class PortraitTableCommand : Command<PortraitTableCommand.Settings>
+{
+    internal sealed class Settings : FeedsSettings
+    {
+        [CommandOption("--out <FILE>")] [Description("CSV to write: 'company', then the portrait features.")] public string? Out { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Out)) throw new CliUsageException("--out <FILE> is required");
+        var (builder, asOf) = settings.Load();
+        var portraits = builder.Feeds.Companies.Select(c => builder.Build(c.Id, asOf)).ToList();
+        PortraitTable.WriteCsv(portraits, settings.Out);
+        Console.Error.WriteLine($"portrait-table: wrote {portraits.Count} companies × {portraits.FirstOrDefault()?.Features.Count ?? 0} features as of {asOf:yyyy-MM-dd} to {settings.Out}");
+        return 0;
+    }
+}

@@ -198,6 +198,17 @@ public class FirstLoanCliTests
             Assert.True(code == 0, stderr);
             using var doc = JsonDocument.Parse(stdout);
             Assert.True(doc.RootElement.GetProperty("metrics").GetProperty("cv_auc").GetDouble() > 0.8);
+            // Real feeds (no labels) → portrait table → exact SHAP explanations from the trained model.
+            var feeds = Path.Combine(dir, "feeds");
+            Assert.Equal(0, (await CliHarness.Run("credit", "feeds-generate", "--out", feeds, "--seed", "3", "--companies", "12")).Code);
+            var table = Path.Combine(dir, "table.csv");
+            var (tcode, _, terr) = await CliHarness.Run("credit", "portrait-table", "--feeds", feeds, "--out", table);
+            Assert.True(tcode == 0, terr);
+            Assert.Equal(13, File.ReadLines(table).Count());
+            var (ecode, eout, eerr) = await CliHarness.Run("credit", "explain", "--model", Path.Combine(dir, "model.json"), "--data", table, "--json");
+            Assert.True(ecode == 0, eerr);
+            using var explained = JsonDocument.Parse(eout);
+            Assert.Equal(12, explained.RootElement.GetProperty("rows").GetArrayLength());
         }
         finally
         {
