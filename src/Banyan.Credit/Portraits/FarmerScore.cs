@@ -43,6 +43,7 @@ internal sealed class FarmerScorer
         var asOf = builder.LatestAsOf();
         var ids = builder.Ids.ToList();
         var portraits = ids.Select(id => builder.Build(id, asOf)).ToList();
+        // Label noise gets its own stream derived from the seed; wrapping is harmless (any int is a valid seed).
         var labels = new Random(unchecked(seed * 31) ^ 0xfa);
         var y = ids.Select(id => LabelRule(truth[id], labels)).ToArray();
         var x = portraits.Select(p => p.Features.Select(f => f.Value).ToArray()).ToArray();

@@ -26,6 +26,7 @@ internal static class FirstLoan
         var asOf = builder.LatestAsOf();
         var ids = feeds.Companies.Select(c => c.Id).ToList();
         var portraits = ids.Select(id => builder.Build(id, asOf)).ToList();
+        // Label noise gets its own stream derived from the seed; wrapping is harmless (any int is a valid seed).
         var labels = new Random(unchecked(seed * 7919) ^ 0x5eed);
         var bad = ids.Select(id => LabelRule(truth[id].Health, labels)).ToArray();
         var x = portraits.Select(p => p.Features.Select(f => f.Value).ToArray()).ToArray();
