@@ -92,6 +92,19 @@ public class ShellDetectorTests(GeneratedFeeds data) : IClassFixture<GeneratedFe
         Assert.Null(RelatedCycles.Find(new PortraitBuilder(feeds), "P", HandFeeds.AsOf));
     }
 
+    [Theory]
+    [InlineData(3545_45, false)] // (1,500 invoiced + 1,000 exported) / 4,545.45 declared = 55 %
+    [InlineData(4555_56, true)] // … / 5,555.56 declared = 45 %
+    public void Revenue_coverage_just_above_the_threshold_passes_and_just_below_flags(long extraDeclared, bool flagged)
+    {
+        var feeds = HandFeeds.Build();
+        feeds.TaxFilings.Add(new TaxFiling("A", new DateOnly(2026, 3, 1), extraDeclared, 20_00, 20_00, 2, 100_00));
+        var report = ShellDetector.Check(new PortraitBuilder(feeds), "A", HandFeeds.AsOf, new ShellRules { MinDeclaredRevenueMinor = 1 });
+        Assert.Equal(flagged, report.IsShell);
+        Assert.Equal(flagged, report.Flags.Any(f => f.Code == "revenue_without_invoices"));
+        if (flagged) Assert.Contains("45.0%", report.Flags[0].Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Money_in_reasons_is_printed_exactly_from_minor_units()
     {
