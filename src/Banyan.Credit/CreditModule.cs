@@ -11,7 +11,8 @@ namespace Banyan.Credit;
 /// <summary>
 /// Credit AI: gradient-boosted tree and logistic scoring models trained from CSV/ARFF, exact Shapley
 /// explanations (TreeSHAP and linear SHAP), and a fairness audit with mitigation. Commands:
-/// <c>banyan credit train|evaluate|explain|bench</c>.
+/// <c>banyan credit train|evaluate|explain|bench</c>, and portraits:
+/// <c>portrait|portrait-table|feeds-generate|shell-check|first-loan|farm-generate|farmer</c>.
 /// </summary>
 public sealed class CreditModule : BanyanModule
 {
@@ -61,6 +62,13 @@ public sealed class CreditModule : BanyanModule
             credit.AddCommand<TrainCommand>("train").WithDescription("Train a model with cross-validation, calibration, cut-off and fairness mitigation.");
             credit.AddCommand<EvaluateCommand>("evaluate").WithDescription("AUC, KS, approval rate and fairness audit of a model on labelled data.");
             credit.AddCommand<ExplainCommand>("explain").WithDescription("Exact Shapley contributions (log-odds) for every row.");
+            credit.AddCommand<Portraits.PortraitCommand>("portrait").WithDescription("SME portrait: 200+ features from partner feeds for one company.");
+            credit.AddCommand<Portraits.PortraitTableCommand>("portrait-table").WithDescription("Every company's portrait as CSV, for 'credit explain' and 'credit evaluate'.");
+            credit.AddCommand<Portraits.FeedsGenerateCommand>("feeds-generate").WithDescription("Write seeded demo partner feeds (JSONL).");
+            credit.AddCommand<Portraits.ShellCheckCommand>("shell-check").WithDescription("Shell-company detector: flags with the figures behind them.");
+            credit.AddCommand<Portraits.FirstLoanCommand>("first-loan").WithDescription("Train and evaluate first-loan scoring on generated portraits (held-out AUC, accuracy).");
+            credit.AddCommand<Portraits.FarmGenerateCommand>("farm-generate").WithDescription("Write seeded demo farm feeds (NDVI, weather, sales, machinery).");
+            credit.AddCommand<Portraits.FarmerCommand>("farmer").WithDescription("Farmer score from NDVI, weather, sales and machinery, with SHAP reasons.");
             credit.AddCommand<BenchCommand>("bench").WithDescription("Cross-validated AUC, parity before/after mitigation, TreeSHAP speed.");
             credit.AddBranch("registry", registry =>
             {
