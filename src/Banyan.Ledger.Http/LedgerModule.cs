@@ -51,6 +51,18 @@ public sealed class LedgerModule : BanyanModule
     public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) =>
         LedgerWalkthrough.RunAsync(demo, cancellationToken);
 
+    /// <inheritdoc />
+    public override void ConfigureCli(Spectre.Console.Cli.IConfigurator cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        cli.AddBranch<Spectre.Console.Cli.CommandSettings>("ledger", ledger =>
+        {
+            ledger.SetDescription("Ledger tools.");
+            ledger.AddCommand<Cli.VerifyCommand>("verify")
+                .WithDescription("Replay the journal, check every checksum and the hash chain, compare with the snapshot and a pinned head.");
+        });
+    }
+
     internal static LedgerOptions ReadOptions(IConfiguration section, string directory)
     {
         var defaults = new LedgerOptions { Directory = directory };

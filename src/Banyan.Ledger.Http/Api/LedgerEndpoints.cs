@@ -40,6 +40,7 @@ internal static class LedgerEndpoints
             .WithSummary("The transfers found among an array of ids, in request order.")
             .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         BulkEndpoints.Map(ledger);
+        JournalEndpoints.Map(ledger);
     }
 
     private static Task<IResult> CreateAccounts(HttpContext http, LedgerEngine engine, LedgerMetrics metrics) =>
