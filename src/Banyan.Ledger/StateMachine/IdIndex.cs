@@ -32,7 +32,7 @@ internal sealed class IdIndex
 
     public IdIndex(long capacity)
     {
-        _slots = new ulong[SlotsFor(capacity)];
+        _slots = NewSlots(SlotsFor(capacity));
         _mask = (ulong)_slots.LongLength - 1;
     }
 
@@ -132,7 +132,7 @@ internal sealed class IdIndex
     {
         var needed = _count + additional;
         if (needed * 2 <= _slots.LongLength) return;
-        var slots = new ulong[SlotsFor(needed)];
+        var slots = NewSlots(SlotsFor(needed));
         var mask = (ulong)slots.LongLength - 1;
         for (long position = 0; position < _count; position++)
         {
@@ -162,11 +162,19 @@ internal sealed class IdIndex
         _count = count;
     }
 
+    /// <summary>Zeroed, pinned (so the pages can be prefaulted off the writer thread: random first touches are expensive).</summary>
+    private static ulong[] NewSlots(long count)
+    {
+        var slots = GC.AllocateArray<ulong>(checked((int)count), pinned: true);
+        MemoryPrefault.Start(slots);
+        return slots;
+    }
+
     private static long SlotsFor(long capacity)
     {
         // Load factor at most 1/2 (linear probing with grouped slots degrades above that).
         var wanted = Math.Max(64, (capacity * 2) + 1);
-        if (wanted > 1L << 34) throw new ArgumentOutOfRangeException(nameof(capacity), "IdIndex capacity too large.");
+        if (wanted > 1L << 30) throw new ArgumentOutOfRangeException(nameof(capacity), "IdIndex capacity too large.");
         return (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)wanted);
     }
 }

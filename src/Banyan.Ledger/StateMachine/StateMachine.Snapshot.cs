@@ -7,14 +7,15 @@ namespace Banyan.Ledger;
 /// <summary>
 /// Digest and snapshot. Snapshot format v1 (little-endian):
 /// <c>magic "BNYNSMv1" (8) | version u32 | header size u32 | last timestamp u64 | account count i64 |
-/// transfer count i64 | accounts (count × 128) | transfers (count × 128) | pending status (count × 1) |
-/// XxHash128 of all preceding bytes (16)</c>. The expiry queue and hash indexes are derived and rebuilt on load.
+/// transfer count i64 | XxHash64 of the preceding 40 header bytes (8) | accounts (count × 128) |
+/// transfers (count × 128) | pending status (count × 1) | XxHash128 of all preceding bytes (16)</c>.
+/// The header has its own checksum so a damaged count is refused before anything is allocated. The expiry queue and hash indexes are derived and rebuilt on load.
 /// </summary>
 internal sealed partial class StateMachine
 {
     private const ulong SnapshotMagic = 0x31764D534E594E42UL; // "BNYNSMv1" read as little-endian u64
     private const uint SnapshotVersion = 1;
-    private const int SnapshotHeaderBytes = 40;
+    private const int SnapshotHeaderBytes = 48;
 
     /// <summary>A hash of the whole state (accounts, transfers, pending status); equal states have equal digests.</summary>
     public UInt128 Digest()
@@ -45,6 +46,7 @@ internal sealed partial class StateMachine
         BinaryPrimitives.WriteUInt64LittleEndian(header[16..], _lastTimestamp);
         BinaryPrimitives.WriteInt64LittleEndian(header[24..], _accountCount);
         BinaryPrimitives.WriteInt64LittleEndian(header[32..], _transfers.Count);
+        BinaryPrimitives.WriteUInt64LittleEndian(header[40..], XxHash64.HashToUInt64(header[..40]));
         Write(destination, hash, header);
         Write(destination, hash, MemoryMarshal.AsBytes(_accounts.AsSpan(0, _accountCount)));
         for (var chunk = 0; chunk < _transfers.UsedChunks; chunk++) Write(destination, hash, MemoryMarshal.AsBytes(_transfers.ChunkSpan(chunk)));
@@ -66,6 +68,7 @@ internal sealed partial class StateMachine
         Span<byte> header = stackalloc byte[SnapshotHeaderBytes];
         Read(source, hash, header, "header");
         if (BinaryPrimitives.ReadUInt64LittleEndian(header) != SnapshotMagic) throw Corrupt("bad magic (not a Banyan state-machine snapshot)", 0);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(header[40..]) != XxHash64.HashToUInt64(header[..40])) throw Corrupt("header checksum mismatch", 40);
         var version = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
         if (version != SnapshotVersion) throw Corrupt($"unsupported version {version} (expected {SnapshotVersion})", 8);
         if (BinaryPrimitives.ReadUInt32LittleEndian(header[12..]) != SnapshotHeaderBytes) throw Corrupt("bad header size", 12);
@@ -74,6 +77,11 @@ internal sealed partial class StateMachine
         var transfers = BinaryPrimitives.ReadInt64LittleEndian(header[32..]);
         if (accounts < 0 || accounts > Array.MaxLength) throw Corrupt($"implausible account count {accounts}", 24);
         if (transfers < 0 || transfers > IdIndex.MaxPositions) throw Corrupt($"implausible transfer count {transfers}", 32);
+        var bodyBytes = ((accounts + transfers) * 128) + transfers + 16;
+        if (source.CanSeek && source.Length - source.Position < bodyBytes)
+        {
+            throw Corrupt($"truncated: {source.Length - source.Position} bytes after the header, {bodyBytes} expected", SnapshotHeaderBytes);
+        }
 
         var machine = new StateMachine(Math.Max(accountCapacity, (int)accounts), Math.Max(transferCapacity, transfers));
         machine.LoadBody(source, hash, (int)accounts, transfers);

@@ -60,6 +60,25 @@ internal sealed partial class StateMachine
         }
     }
 
+    /// <summary>The accounts in creation order (valid until the next mutation).</summary>
+    public ReadOnlySpan<Account> Accounts => _accounts.AsSpan(0, _accountCount);
+
+    /// <summary>The transfer at <paramref name="position"/> in creation order (0 ≤ position &lt; <see cref="TransferCount"/>).</summary>
+    public ref readonly Transfer TransferAt(long position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, _transfers.Count);
+        return ref _transfers.At(position);
+    }
+
+    /// <summary>The two-phase status of the transfer at <paramref name="position"/>.</summary>
+    public PendingStatus PendingStatusAt(long position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, _transfers.Count);
+        return _transfers.StatusAt(position);
+    }
+
     public bool TryGetAccount(UInt128 id, out Account account)
     {
         var index = FindAccount(id);
@@ -74,7 +93,7 @@ internal sealed partial class StateMachine
         return position >= 0;
     }
 
-    /// <summary>True when the transfer <paramref name="id"/> is a pending transfer that still holds its reservation.</summary>
+    /// <summary>The two-phase status of transfer <paramref name="id"/>; false when no such transfer exists.</summary>
     public bool TryGetPendingStatus(UInt128 id, out PendingStatus status)
     {
         var position = FindTransfer(id);

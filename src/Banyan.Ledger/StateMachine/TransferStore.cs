@@ -34,6 +34,7 @@ internal sealed class TransferStore
     private byte[][] _status;
     private long _capacity;
     private long _count;
+    private (Transfer[] Chunk, byte[] Status)? _spare;
 
     public TransferStore(long capacity)
     {
@@ -109,7 +110,8 @@ internal sealed class TransferStore
     private void GrowFirstChunk(long total)
     {
         var size = (int)Math.Min(ChunkSize, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)total));
-        var chunk = new Transfer[size];
+        var chunk = size == ChunkSize ? NewChunk() : new Transfer[size];
+        if (size == ChunkSize) MemoryPrefault.Start(chunk);
         var status = new byte[size];
         if (_chunks.Length > 0)
         {
@@ -126,15 +128,31 @@ internal sealed class TransferStore
         _capacity = size;
     }
 
+    /// <summary>
+    /// Adds a full chunk. Chunks are allocated pinned (so their pages can be prefaulted in the background)
+    /// and one chunk ahead of need: the chunk after the new one is prepared now, while the writer fills this one.
+    /// </summary>
     private void AddChunk()
     {
         var n = _chunks.Length;
         Array.Resize(ref _chunks, n + 1);
         Array.Resize(ref _status, n + 1);
-        _chunks[n] = new Transfer[ChunkSize];
-        _status[n] = new byte[ChunkSize];
+        if (_spare is { } spare)
+        {
+            (_chunks[n], _status[n]) = spare;
+        }
+        else
+        {
+            _chunks[n] = NewChunk();
+            _status[n] = new byte[ChunkSize];
+        }
         _capacity = (long)(n + 1) << ChunkShift;
+        var next = NewChunk();
+        MemoryPrefault.Start(next);
+        _spare = (next, new byte[ChunkSize]);
     }
+
+    private static Transfer[] NewChunk() => GC.AllocateUninitializedArray<Transfer>(ChunkSize, pinned: true);
 }
 
 /// <summary>Keys of the transfer table for <see cref="IdIndex"/> (a struct so the JIT specializes the probe loop).</summary>
