@@ -5,6 +5,7 @@ using Banyan.Server.OpenApi;
 using Banyan.Server.Operations;
 using Banyan.Server.Startup;
 using Banyan.Server.Storage;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Scalar.AspNetCore;
 
@@ -21,7 +22,11 @@ public static class BanyanServer
         Build(BanyanHostOptions.Parse(args), modules);
 
     /// <summary>Builds the web application from parsed options. Start it with <c>StartAsync</c>/<c>RunAsync</c>; schema, bootstrap client and demo data are handled during start.</summary>
-    public static WebApplication Build(BanyanHostOptions options, IReadOnlyList<IBanyanModule>? modules = null)
+    public static WebApplication Build(BanyanHostOptions options, IReadOnlyList<IBanyanModule>? modules = null) =>
+        Build(options, modules, configure: null);
+
+    /// <summary>Test seam: <paramref name="configure"/> runs just before the host is built (e.g. to capture logs).</summary>
+    internal static WebApplication Build(BanyanHostOptions options, IReadOnlyList<IBanyanModule>? modules, Action<WebApplicationBuilder>? configure)
     {
         ArgumentNullException.ThrowIfNull(options);
         var catalog = new ModuleCatalog(modules ?? Modules.All());
@@ -35,6 +40,7 @@ public static class BanyanServer
         builder.WebHost.UseUrls(settings.Urls);
         ConfigureLogging(builder);
         ConfigureServices(builder, settings, catalog);
+        configure?.Invoke(builder);
         var app = builder.Build();
         ConfigurePipeline(app, catalog);
         return app;
@@ -73,13 +79,40 @@ public static class BanyanServer
     {
         var dataDirectory = options.DataDirectory;
         var wasEmpty = !Directory.Exists(dataDirectory) || !Directory.EnumerateFileSystemEntries(dataDirectory).Any();
-        Directory.CreateDirectory(dataDirectory);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+        else
+        {
+            // Owner-only: the directory holds keys, client secrets and the database.
+            Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         var urls = options.Urls ?? configuration["urls"] ?? BanyanHostOptions.DefaultUrls;
         return new HostSettings(urls, dataDirectory, wasEmpty, options.Demo, StorageRegistration.ProviderFor(configuration));
     }
 
     private static void ConfigureLogging(WebApplicationBuilder builder)
     {
+        // OpenIddict's Debug/Trace output includes whole token responses; no configuration may turn it on.
+        builder.Services.PostConfigure<LoggerFilterOptions>(options =>
+        {
+            for (var i = 0; i < options.Rules.Count; i++)
+            {
+                var rule = options.Rules[i];
+                if (rule.CategoryName?.StartsWith("OpenIddict", StringComparison.Ordinal) == true && (rule.LogLevel is null || rule.LogLevel < LogLevel.Information))
+                {
+                    options.Rules[i] = new LoggerFilterRule(rule.ProviderName, rule.CategoryName, LogLevel.Information, rule.Filter);
+                }
+            }
+
+            // Provider-specific rules (Logging:Console:LogLevel:...) beat provider-less ones, so cap per provider too.
+            foreach (var provider in options.Rules.Select(r => r.ProviderName).Distinct().ToList())
+            {
+                options.Rules.Add(new LoggerFilterRule(provider, "OpenIddict", LogLevel.Information, null));
+            }
+        });
+
         if (string.Equals(builder.Configuration["Banyan:Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
         {
             builder.Logging.ClearProviders();
@@ -98,6 +131,9 @@ public static class BanyanServer
         services.AddSingleton(catalog);
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
+        services.AddDataProtection()
+            .SetApplicationName("banyan")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys", "data-protection")));
         services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.Section));
         services.AddBanyanStorage(builder.Configuration, settings.DataDirectory);
         services.AddBanyanProblems();
@@ -138,8 +174,14 @@ public static class BanyanServer
         app.MapBanyanHealth();
         app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath);
         app.MapOpenApi("/openapi/{documentName}.json");
+        // Everything the page needs comes from this host: bundled script, no CDN fonts, no telemetry or agent calls.
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("Banyan API")
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .WithDynamicBaseServerUrl()
             .AddPreferredSecuritySchemes(OpenApiRegistration.SchemeName));
 
         var v1 = app.MapGroup("/v1").RequireAuthorization();

@@ -9,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Banyan.Server.Http;
 
 /// <summary>
-/// <c>Idempotency-Key</c> for authenticated POSTs: the first request runs and its response is
-/// stored; a retry with the same key and body gets that response again (<c>Idempotent-Replayed: true</c>);
+/// <c>Idempotency-Key</c> for authenticated POSTs: the first request runs and, if it succeeded (status
+/// below 400), its response is stored; a retry with the same key and body gets that response again (<c>Idempotent-Replayed: true</c>);
 /// the same key with another body is a 422, and a retry while the first still runs is a 409.
 /// Keys are scoped by client id, so clients cannot see each other's responses.
 /// </summary>
@@ -70,8 +70,9 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
             await next(context);
             var status = context.Response.StatusCode;
 
-            // Server errors and "try again" answers are not results; the client should be able to retry them.
-            if (status < 500 && status is not (StatusCodes.Status409Conflict or StatusCodes.Status429TooManyRequests) && !capture.Overflowed)
+            // Only successes are remembered. An error response changed nothing (platform rule), so the
+            // key is released and a corrected or later retry with the same key runs for real.
+            if (status < 400 && !capture.Overflowed)
             {
                 await store.CompleteAsync(clientId, key, status, SerializeHeaders(context.Response.Headers), capture.Captured(), CancellationToken.None);
                 completed = true;

@@ -12,7 +12,7 @@ namespace Banyan.Server.Identity;
 /// when both are set; otherwise generated once and written to <c>&lt;data&gt;/bootstrap-client.json</c>
 /// (mode 0600). Deleting that file rotates the generated secret on the next start.
 /// </summary>
-internal sealed class BootstrapClient(IOpenIddictApplicationManager applications, ILogger<BootstrapClient> log)
+internal sealed class BootstrapClient(IOpenIddictApplicationManager applications, IConfiguration configuration, ILogger<BootstrapClient> log)
 {
     public const string FileName = "bootstrap-client.json";
     public const string GeneratedClientId = "banyan-bootstrap";
@@ -54,10 +54,11 @@ internal sealed class BootstrapClient(IOpenIddictApplicationManager applications
         return path;
     }
 
-    private static (string ClientId, string Secret)? FromEnvironment()
+    // Read through configuration: the environment variables land there unprefixed, and tests can pass them as arguments.
+    private (string ClientId, string Secret)? FromEnvironment()
     {
-        var id = Environment.GetEnvironmentVariable(ClientIdVariable);
-        var secret = Environment.GetEnvironmentVariable(ClientSecretVariable);
+        var id = configuration[ClientIdVariable];
+        var secret = configuration[ClientSecretVariable];
         if (string.IsNullOrEmpty(id) && string.IsNullOrEmpty(secret))
         {
             return null;

@@ -31,7 +31,7 @@ internal static class OpenApiRegistration
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
-                DescribeOperation(operation, context);
+                DescribeOperation(operation, context, catalog);
                 return Task.CompletedTask;
             });
         });
@@ -64,7 +64,22 @@ internal static class OpenApiRegistration
         };
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         document.Components.Schemas[ProblemSchemaName] = ProblemSchema();
-        document.Tags ??= new HashSet<OpenApiTag>();
+        document.Tags = new HashSet<OpenApiTag>(catalog.Modules.Select(m => new OpenApiTag { Name = m.Name, Description = $"Endpoints of the {m.Name} module." }));
+    }
+
+    // /v1/ledger/accounts -> ledger; /v1/test-admin -> test-admin (not a module: untagged).
+    private static string? ModuleOf(string path)
+    {
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments is ["v1", var first, ..] && !first.StartsWith('{') ? first : null;
+    }
+
+    // Stable fallback for endpoints without .WithName(): get /v1/ledger/accounts/{id} -> get_v1_ledger_accounts_id.
+    private static string OperationIdFor(string method, string path)
+    {
+        var words = path.Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => new string([.. s.Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').Select(c => c == '-' ? '_' : c)]));
+        return method.ToLowerInvariant() + "_" + string.Join('_', words);
     }
 
     private static OpenApiSchema ProblemSchema() => new()
@@ -90,14 +105,24 @@ internal static class OpenApiRegistration
         },
     };
 
-    private static void DescribeOperation(OpenApiOperation operation, OpenApiOperationTransformerContext context)
+    private static void DescribeOperation(OpenApiOperation operation, OpenApiOperationTransformerContext context, ModuleCatalog catalog)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var document = context.Document;
         var scopes = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>()
             .Where(p => p.StartsWith("scope:", StringComparison.Ordinal)).Select(p => p["scope:".Length..]).Distinct().ToList();
         var authenticated = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
+        var path = "/" + (context.Description.RelativePath ?? "").TrimStart('/');
         operation.Summary ??= context.Description.ActionDescriptor.DisplayName;
+        operation.OperationId ??= OperationIdFor(context.Description.HttpMethod ?? "get", path);
+
+        // Tag operations by module (the first segment after /v1) instead of the assembly name.
+        var module = ModuleOf(path);
+        if (module is not null && catalog.Modules.Any(m => m.Name == module))
+        {
+            operation.Tags = new HashSet<OpenApiTagReference> { new(module, document) };
+        }
+
         operation.Responses ??= new OpenApiResponses();
         if (authenticated)
         {
