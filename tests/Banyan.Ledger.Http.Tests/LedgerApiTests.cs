@@ -252,4 +252,16 @@ public sealed class LedgerApiTests(LedgerHostFixture host)
         Assert.Equal(first.Text, second.Text);
         Assert.Equal((UInt128)3, Balance(await GetAccountAsync(customer), "credits_posted"));
     }
+
+    [Fact]
+    public async Task Metrics_endpoint_exports_the_ledger_meter()
+    {
+        var (bank, customer, _) = await OpenAccountsAsync();
+        await host.Api.PostJsonAsync("v1/ledger/transfers", $"[{Transfer(host.NextId(), bank, customer, 1)}]");
+
+        var metrics = await host.Api.GetStringAsync(new Uri("metrics", UriKind.Relative));
+
+        Assert.Contains("banyan_ledger_transfers_created", metrics, StringComparison.Ordinal);
+        Assert.Contains("banyan_ledger_journal_durable_sequence", metrics, StringComparison.Ordinal);
+    }
 }
