@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Banyan.Platform;
 using Banyan.Platform.Http;
@@ -171,6 +170,4 @@ internal static class LedgerEndpoints
         if (semicolon >= 0) contentType = contentType[..semicolon];
         return contentType.Trim().Equals(mediaType, StringComparison.OrdinalIgnoreCase);
     }
-
-    internal static ReadOnlySpan<T> Cast<T>(ReadOnlySpan<byte> bytes) where T : struct => MemoryMarshal.Cast<byte, T>(bytes);
 }
