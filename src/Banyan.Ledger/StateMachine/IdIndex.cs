@@ -27,6 +27,7 @@ internal sealed class IdIndex
     public const long MaxPositions = (long)PositionMask - 1;
 
     private ulong[] _slots;
+    private ulong[]? _prefaulted;
     private ulong _mask;
     private long _count;
 
@@ -162,12 +163,15 @@ internal sealed class IdIndex
         _count = count;
     }
 
-    /// <summary>Zeroed, pinned (so the pages can be prefaulted off the writer thread: random first touches are expensive).</summary>
-    private static ulong[] NewSlots(long count)
+    /// <summary>Zeroed and pinned (so the pages can be prefaulted off the writer thread: random first touches are expensive).</summary>
+    private static ulong[] NewSlots(long count) => GC.AllocateArray<ulong>(checked((int)count), pinned: true);
+
+    /// <summary>Once the index holds a real workload, faults its pages in the background (once per slot array).</summary>
+    public void PrefaultOnce()
     {
-        var slots = GC.AllocateArray<ulong>(checked((int)count), pinned: true);
-        MemoryPrefault.Start(slots);
-        return slots;
+        if (_count < MemoryPrefault.WorkloadThreshold || ReferenceEquals(_prefaulted, _slots)) return;
+        _prefaulted = _slots;
+        MemoryPrefault.Start(_slots);
     }
 
     private static long SlotsFor(long capacity)

@@ -17,6 +17,9 @@ internal static partial class MemoryPrefault
     /// <summary>Arrays smaller than this are not worth a background task.</summary>
     private const long MinimumBytes = 2L << 20;
 
+    /// <summary>Tables are prefaulted only once they hold this many entries: tests and idle engines commit nothing extra.</summary>
+    public const long WorkloadThreshold = 1 << 16;
+
     private static int _unsupported;
 
     /// <summary>Starts populating the pages of <paramref name="array"/> (which must be pinned) in the background.</summary>

@@ -143,6 +143,8 @@ internal sealed partial class StateMachine
         Pulse(timestamp);
         _transfers.EnsureCapacity(_transfers.Count + events.Length);
         _transferIndex.EnsureCapacity(events.Length, new TransferKeys(_transfers));
+        _transfers.PrefaultAhead();
+        _transferIndex.PrefaultOnce();
         var open = OpenChainStart(events);
         var chainStart = -1;
         var chainFailed = false;

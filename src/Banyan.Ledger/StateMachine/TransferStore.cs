@@ -20,7 +20,8 @@ internal enum PendingStatus : byte
 /// <summary>
 /// Append-only storage of transfers in insertion order: chunks of 2^20 transfers (128 MiB each), so no
 /// single huge array and no copying when the table grows, plus a parallel chunked byte array of
-/// <see cref="PendingStatus"/>. Chunk 0 starts small (sized from the capacity hint) and doubles up to
+/// <see cref="PendingStatus"/>. Full chunks are pinned, allocated one ahead of need, and prefaulted
+/// ahead of the writer (<see cref="PrefaultAhead"/>). Chunk 0 starts small (sized from the capacity hint) and doubles up to
 /// the chunk size, so small ledgers (tests) do not pay 128 MiB. Growth happens only in
 /// <see cref="EnsureCapacity"/>, which the state machine calls before a request, never mid-request.
 /// </summary>
@@ -35,6 +36,7 @@ internal sealed class TransferStore
     private long _capacity;
     private long _count;
     private (Transfer[] Chunk, byte[] Status)? _spare;
+    private int _prefaultedThrough = -1;
 
     public TransferStore(long capacity)
     {
@@ -111,7 +113,6 @@ internal sealed class TransferStore
     {
         var size = (int)Math.Min(ChunkSize, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)total));
         var chunk = size == ChunkSize ? NewChunk() : new Transfer[size];
-        if (size == ChunkSize) MemoryPrefault.Start(chunk);
         var status = new byte[size];
         if (_chunks.Length > 0)
         {
@@ -126,12 +127,10 @@ internal sealed class TransferStore
             _status = [status];
         }
         _capacity = size;
+        if (size == ChunkSize) PrepareSpare();
     }
 
-    /// <summary>
-    /// Adds a full chunk. Chunks are allocated pinned (so their pages can be prefaulted in the background)
-    /// and one chunk ahead of need: the chunk after the new one is prepared now, while the writer fills this one.
-    /// </summary>
+    /// <summary>Adds a full chunk (the spare if one is ready) and allocates the next spare.</summary>
     private void AddChunk()
     {
         var n = _chunks.Length;
@@ -147,9 +146,27 @@ internal sealed class TransferStore
             _status[n] = new byte[ChunkSize];
         }
         _capacity = (long)(n + 1) << ChunkShift;
-        var next = NewChunk();
-        MemoryPrefault.Start(next);
-        _spare = (next, new byte[ChunkSize]);
+        PrepareSpare();
+    }
+
+    private void PrepareSpare() => _spare = (NewChunk(), new byte[ChunkSize]);
+
+    /// <summary>
+    /// Once the store holds a real workload (≥ <see cref="MemoryPrefault.WorkloadThreshold"/> transfers),
+    /// starts faulting in the pages of the chunk being filled and the one after it, in the background.
+    /// Small ledgers (tests, idle engines) therefore never commit memory they do not use.
+    /// </summary>
+    public void PrefaultAhead()
+    {
+        if (_count < MemoryPrefault.WorkloadThreshold) return;
+        var current = (int)(_count >> ChunkShift);
+        for (var k = Math.Max(current, _prefaultedThrough + 1); k <= current + 1; k++)
+        {
+            var chunk = k < _chunks.Length ? _chunks[k] : k == _chunks.Length ? _spare?.Chunk : null;
+            if (chunk is null || chunk.Length != ChunkSize) continue; // only full chunks are pinned
+            MemoryPrefault.Start(chunk);
+            _prefaultedThrough = k;
+        }
     }
 
     private static Transfer[] NewChunk() => GC.AllocateUninitializedArray<Transfer>(ChunkSize, pinned: true);
