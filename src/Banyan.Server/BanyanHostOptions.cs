@@ -2,10 +2,10 @@ namespace Banyan.Server;
 
 /// <summary>The host's command-line options (<c>--urls</c>, <c>--data</c>, <c>--demo</c>), parsed once.</summary>
 /// <param name="Urls">Semicolon-separated listen URLs, or <see langword="null"/> to use configuration / <see cref="DefaultUrls"/>.</param>
-/// <param name="DataDirectory">Absolute data directory (<c>--data</c>, default <c>./data</c>).</param>
+/// <param name="DataDirectory">Absolute data directory from <c>--data</c>, or <see langword="null"/> for configuration <c>Banyan:DataDirectory</c> / <c>./data</c> (see <see cref="ResolveDataDirectory"/>).</param>
 /// <param name="Demo">Seed demo data into an empty data directory after start-up.</param>
 /// <param name="ConfigurationArgs">Remaining <c>--Key=Value</c> arguments, passed to ASP.NET configuration.</param>
-public sealed record BanyanHostOptions(string? Urls, string DataDirectory, bool Demo, IReadOnlyList<string> ConfigurationArgs)
+public sealed record BanyanHostOptions(string? Urls, string? DataDirectory, bool Demo, IReadOnlyList<string> ConfigurationArgs)
 {
     /// <summary>Where the host listens unless told otherwise.</summary>
     public const string DefaultUrls = "http://localhost:5080";
@@ -50,8 +50,20 @@ public sealed record BanyanHostOptions(string? Urls, string DataDirectory, bool 
             }
         }
 
-        var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(data) ? DefaultDataDirectory : data);
-        return new BanyanHostOptions(urls, directory, demo, passThrough);
+        return new BanyanHostOptions(urls, data is null ? null : Path.GetFullPath(data), demo, passThrough);
+    }
+
+    /// <summary>The absolute data directory: <c>--data</c>, else <c>Banyan:DataDirectory</c> from configuration, else <c>./data</c>.</summary>
+    public string ResolveDataDirectory(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (DataDirectory is not null)
+        {
+            return DataDirectory;
+        }
+
+        var configured = configuration["Banyan:DataDirectory"];
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? DefaultDataDirectory : configured);
     }
 
     private static (string Name, string? Value) Split(string arg)

@@ -77,7 +77,7 @@ public static class BanyanServer
 
     private static HostSettings Resolve(BanyanHostOptions options, IConfiguration configuration)
     {
-        var dataDirectory = options.DataDirectory;
+        var dataDirectory = options.ResolveDataDirectory(configuration);
         var wasEmpty = !Directory.Exists(dataDirectory) || !Directory.EnumerateFileSystemEntries(dataDirectory).Any();
         if (OperatingSystem.IsWindows())
         {

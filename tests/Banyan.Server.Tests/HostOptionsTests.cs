@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Banyan.Server.Tests;
 
 public sealed class HostOptionsTests
@@ -8,8 +10,9 @@ public sealed class HostOptionsTests
         var options = BanyanHostOptions.Parse([]);
         Assert.Null(options.Urls);
         Assert.False(options.Demo);
-        Assert.True(Path.IsPathRooted(options.DataDirectory));
-        Assert.Equal(Path.GetFullPath("data"), options.DataDirectory);
+        Assert.Null(options.DataDirectory);
+        var empty = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+        Assert.Equal(Path.GetFullPath("data"), options.ResolveDataDirectory(empty));
         Assert.Equal("http://localhost:5080", BanyanHostOptions.DefaultUrls);
     }
 
@@ -21,6 +24,15 @@ public sealed class HostOptionsTests
         Assert.Equal(Path.GetFullPath("/tmp/x"), options.DataDirectory);
         Assert.True(options.Demo);
         Assert.Equal(["--Banyan:Logging:Format=json"], options.ConfigurationArgs);
+    }
+
+    [Fact]
+    public void Data_directory_comes_from_the_option_then_configuration()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Banyan:DataDirectory"] = "/srv/banyan" }).Build();
+        Assert.Equal(Path.GetFullPath("/srv/banyan"), BanyanHostOptions.Parse([]).ResolveDataDirectory(configuration));
+        Assert.Equal(Path.GetFullPath("/tmp/y"), BanyanHostOptions.Parse(["--data", "/tmp/y"]).ResolveDataDirectory(configuration));
     }
 
     [Theory]
