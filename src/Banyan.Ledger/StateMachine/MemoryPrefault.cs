@@ -35,7 +35,15 @@ internal static partial class MemoryPrefault
     {
         var start = (address + PageBytes - 1) & ~(PageBytes - 1);
         var end = (address + bytes) & ~(PageBytes - 1);
-        if (end > start && Madvise((nint)start, (nuint)(end - start), MadvPopulateWrite) != 0) Volatile.Write(ref _unsupported, 1);
+        try
+        {
+            // Fails with EINVAL on kernels older than 5.14: then stop trying.
+            if (end > start && Madvise((nint)start, (nuint)(end - start), MadvPopulateWrite) != 0) Volatile.Write(ref _unsupported, 1);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            Volatile.Write(ref _unsupported, 1);
+        }
         GC.KeepAlive(array);
     }
 
