@@ -54,6 +54,10 @@ public sealed record InProcessBenchOptions
 /// <param name="BytesPerTransfer">Journal bytes written per transfer (headers and descriptors included).</param>
 /// <param name="JournalRecords">Journal records written in the transfer phase (fewer than batches = coalescing).</param>
 /// <param name="CpuSecondsPerSecond">Process CPU time over wall time in the transfer phase (2.0 = both cores busy).</param>
+/// <param name="GroupCommits">fdatasync calls in the transfer phase (each covers every record waiting).</param>
+/// <param name="WriterApplySeconds">Writer-thread time applying records in the transfer phase (state machine + copy).</param>
+/// <param name="JournalWriteSeconds">Flusher time in write calls in the transfer phase.</param>
+/// <param name="JournalSyncSeconds">Flusher time in fdatasync in the transfer phase.</param>
 /// <param name="StateMachineTransfersPerSecond">The bare state machine on the same batches, no journal (0 when not measured).</param>
 /// <param name="ReplaySeconds">Recovery time of the re-opened engine (no snapshot: full journal replay).</param>
 /// <param name="ReplayTransfersPerSecond">Events replayed per second of recovery.</param>
@@ -72,6 +76,10 @@ public sealed record InProcessFigures(
     double BytesPerTransfer,
     long JournalRecords,
     double CpuSecondsPerSecond,
+    long GroupCommits,
+    double WriterApplySeconds,
+    double JournalWriteSeconds,
+    double JournalSyncSeconds,
     double StateMachineTransfersPerSecond,
     double ReplaySeconds,
     double ReplayTransfersPerSecond,

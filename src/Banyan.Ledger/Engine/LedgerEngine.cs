@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Banyan.Ledger.Engine;
 using Banyan.Ledger.Journal;
@@ -69,7 +70,13 @@ public sealed class LedgerEngine : IAsyncDisposable
         _writer.Accounts,
         _writer.Transfers,
         _writer.SnapshotSequence,
-        _writer.LastSnapshotError);
+        _writer.LastSnapshotError,
+        _journal.Appends,
+        Seconds(_writer.ApplyTicks),
+        Seconds(_journal.WriteTicks),
+        Seconds(_journal.SyncTicks));
+
+    private static double Seconds(long stopwatchTicks) => (double)stopwatchTicks / Stopwatch.Frequency;
 
     /// <summary>Creates accounts; one result per event, in order. Completes when durable.</summary>
     /// <exception cref="ArgumentException">More than <see cref="MaxBatchEvents"/> events.</exception>
@@ -143,9 +150,11 @@ public sealed class LedgerEngine : IAsyncDisposable
         }
         finally
         {
+            // Fail what the writer holds before waiting for the flusher, which may be stuck on the disk.
+            if (_fault is not null) _writer.FailPending(_fault);
             _flusher.Close();
             _journal.Dispose();
-            if (_fault is not null) _writer.FailPending(_fault);
+            if (_fault is not null) _writer.FailPending(_fault); // anything queued while the flusher drained
             _stopped.TrySetResult();
         }
     }

@@ -10,6 +10,10 @@ namespace Banyan.Ledger;
 /// <param name="Transfers">Transfers in the ledger.</param>
 /// <param name="SnapshotSequence">The journal record the newest snapshot reflects; 0 when there is none.</param>
 /// <param name="LastSnapshotError">Why the last snapshot attempt failed, if it did (the journal is unaffected).</param>
+/// <param name="GroupCommits">Journal writes since open, each one write plus one fdatasync covering all records waiting.</param>
+/// <param name="ApplySeconds">Writer-thread time spent encoding and applying records (the state machine's share).</param>
+/// <param name="JournalWriteSeconds">Flusher time in write calls.</param>
+/// <param name="JournalSyncSeconds">Flusher time in fdatasync.</param>
 public sealed record LedgerStatistics(
     ulong JournalSequence,
     ulong DurableSequence,
@@ -19,7 +23,11 @@ public sealed record LedgerStatistics(
     int Accounts,
     long Transfers,
     ulong SnapshotSequence,
-    string? LastSnapshotError);
+    string? LastSnapshotError,
+    long GroupCommits,
+    double ApplySeconds,
+    double JournalWriteSeconds,
+    double JournalSyncSeconds);
 
 /// <summary>What the last recovery (<see cref="LedgerEngine.Open"/>) did.</summary>
 /// <param name="SnapshotSequence">The journal record of the snapshot recovery started from; 0 = full replay.</param>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Banyan.Ledger.Journal;
 
@@ -19,6 +20,7 @@ internal sealed class WriterLoop
     private readonly ExpiryScheduler _expiry;
     private readonly List<CreateRequest> _batch = new(64);
     private Request? _carry;
+    private Request? _inHand;
     private ulong _lastTimestamp;
     private ulong _appliedSequence;
     private ulong _lastSnapshotSequence;
@@ -43,6 +45,11 @@ internal sealed class WriterLoop
 
     public long EventsApplied => Interlocked.Read(ref _eventsApplied);
 
+    /// <summary>Stopwatch ticks the writer spent copying and applying create records.</summary>
+    public long ApplyTicks => Interlocked.Read(ref _applyTicks);
+
+    private long _applyTicks;
+
     public int Accounts { get; private set; }
 
     public long Transfers { get; private set; }
@@ -57,7 +64,9 @@ internal sealed class WriterLoop
         _expiry.Reschedule(_machine.NextExpiryTimestamp);
         while (Take() is { } request)
         {
+            _inHand = request;
             Handle(request);
+            _inHand = null;
             _expiry.Reschedule(_machine.NextExpiryTimestamp);
         }
     }
@@ -65,6 +74,8 @@ internal sealed class WriterLoop
     /// <summary>After a fault: fail the request in hand and everything still queued.</summary>
     public void FailPending(Exception error)
     {
+        _inHand?.Fail(error);
+        _inHand = null;
         foreach (var request in _batch) request.Fail(error);
         _batch.Clear();
         _carry?.Fail(error);
@@ -134,6 +145,7 @@ internal sealed class WriterLoop
     private void ApplyRecord()
     {
         var item = _flusher.Rent();
+        var start = Stopwatch.GetTimestamp();
         var buffer = item.Buffer!.AsSpan();
         var events = 0;
         foreach (var request in _batch) events += request.EventCount;
@@ -152,6 +164,7 @@ internal sealed class WriterLoop
         item.Length = position;
         item.Sequence = sequence;
         _batch.Clear();
+        Interlocked.Add(ref _applyTicks, Stopwatch.GetTimestamp() - start);
         Commit(item, events);
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Banyan.Ledger.Journal;
@@ -44,6 +45,19 @@ internal sealed class JournalWriter : IDisposable
 
     public long BytesWritten { get; private set; }
 
+    /// <summary>Group commits: one per <see cref="Append"/> (each is one write and one fdatasync).</summary>
+    public long Appends => Interlocked.Read(ref _appends);
+
+    /// <summary>Stopwatch ticks spent in write(v) calls.</summary>
+    public long WriteTicks => Interlocked.Read(ref _writeTicks);
+
+    /// <summary>Stopwatch ticks spent in fdatasync.</summary>
+    public long SyncTicks => Interlocked.Read(ref _syncTicks);
+
+    private long _appends;
+    private long _writeTicks;
+    private long _syncTicks;
+
     public static string SegmentName(ulong firstSequence) => $"journal-{firstSequence.ToString("D12", CultureInfo.InvariantCulture)}.log";
 
     /// <summary>
@@ -63,13 +77,18 @@ internal sealed class JournalWriter : IDisposable
         }
         var firstSequence = LastSequence - (ulong)records.Count + 1;
         if (_segment is null || (_segmentLength > 0 && _segmentLength + total > _segmentBytes)) Roll(firstSequence);
+        var start = Stopwatch.GetTimestamp();
         RandomAccess.Write(_segment!.SafeFileHandle, _gather, _segmentLength);
+        var written = Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _writeTicks, written - start);
         _segmentLength += total;
         BytesWritten += total;
         _gather.Clear();
+        Interlocked.Increment(ref _appends);
         if (!_fsync) return;
         _beforeSync?.Invoke();
         DurableFile.SyncData(_segment);
+        Interlocked.Add(ref _syncTicks, Stopwatch.GetTimestamp() - written);
     }
 
     private void Seal(Span<byte> record)

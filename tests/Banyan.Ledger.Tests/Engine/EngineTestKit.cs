@@ -100,10 +100,12 @@ internal static class EngineTestKit
     }
 
     /// <summary>
-    /// A random but reproducible history: accounts (some with limits), plain, pending, post/void,
-    /// linked and duplicate transfers, in batches of varying size.
+    /// A random but reproducible history: accounts (some with limits), plain, pending (with timeouts),
+    /// post/void, linked and duplicate transfers, in batches of varying size. The fake clock moves only
+    /// before a batch, so expiry pulses happen inside the history and never after its last batch (a
+    /// digest taken afterwards is then the final state).
     /// </summary>
-    public static async Task RunRandomWorkload(LedgerEngine engine, Random random, int batches, UInt128 idBase)
+    public static async Task RunRandomWorkload(LedgerEngine engine, ManualClock clock, Random random, int batches, UInt128 idBase)
     {
         const int accounts = 40;
         var made = new List<Account>();
@@ -114,6 +116,7 @@ internal static class EngineTestKit
         var next = idBase + 1000;
         for (var b = 0; b < batches; b++)
         {
+            clock.Advance(TimeSpan.FromMilliseconds(random.Next(0, 700)));
             var batch = new Transfer[random.Next(1, 300)];
             for (var i = 0; i < batch.Length; i++) batch[i] = RandomTransfer(random, idBase, accounts, pending, ref next);
             await engine.CreateTransfersAsync(batch);

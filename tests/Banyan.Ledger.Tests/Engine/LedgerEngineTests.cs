@@ -7,13 +7,14 @@ namespace Banyan.Ledger.Tests.Engine;
 public sealed class LedgerEngineTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
+    private readonly ManualClock _clock = new();
 
     public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task Created_transfers_move_balances_and_lookups_show_them()
     {
-        await using var engine = LedgerEngine.Open(Options(_dir.Path));
+        await using var engine = LedgerEngine.Open(Options(_dir.Path), _clock);
 
         var accountResults = await engine.CreateAccountsAsync(new[] { NewAccount(1), NewAccount(2), NewAccount(1) });
         var transferResults = await engine.CreateTransfersAsync(new[] { NewTransfer(10, 1, 2, 500), NewTransfer(11, 1, 99, 5) });
@@ -32,7 +33,7 @@ public sealed class LedgerEngineTests : IDisposable
     [Fact]
     public async Task Oversized_batches_are_refused_and_empty_ones_do_nothing()
     {
-        await using var engine = LedgerEngine.Open(Options(_dir.Path));
+        await using var engine = LedgerEngine.Open(Options(_dir.Path), _clock);
 
         Assert.Throws<ArgumentException>(() => engine.CreateTransfersAsync(new Transfer[LedgerEngine.MaxBatchEvents + 1]).AsTask().IsCompleted);
         Assert.Throws<ArgumentException>(() => engine.CreateAccountsAsync(new Account[LedgerEngine.MaxBatchEvents + 1]).AsTask().IsCompleted);
@@ -46,24 +47,24 @@ public sealed class LedgerEngineTests : IDisposable
     public async Task A_restart_replays_to_the_identical_state_with_and_without_snapshots()
     {
         UInt128 digest;
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path, snapshotEvery: 7)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path, snapshotEvery: 7), _clock))
         {
-            await RunRandomWorkload(engine, new Random(21), batches: 40, idBase: 1_000_000);
+            await RunRandomWorkload(engine, _clock, new Random(21), batches: 40, idBase: 1_000_000);
             digest = await DigestAsync(engine);
             Assert.True(engine.Statistics.SnapshotSequence > 0);
         }
 
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path, snapshotEvery: 7)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path, snapshotEvery: 7), _clock))
         {
             Assert.True(engine.LastReplay.SnapshotSequence > 0);
             Assert.Equal(digest, await DigestAsync(engine));
-            await RunRandomWorkload(engine, new Random(22), batches: 20, idBase: 2_000_000);
+            await RunRandomWorkload(engine, _clock, new Random(22), batches: 20, idBase: 2_000_000);
             digest = await DigestAsync(engine);
         }
         Assert.Equal(2, SnapshotStore.ListNewestFirst(_dir.Path).Count);
 
         foreach (var (_, path) in SnapshotStore.ListNewestFirst(_dir.Path)) File.Delete(path);
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path), _clock))
         {
             Assert.Equal(0UL, engine.LastReplay.SnapshotSequence);
             Assert.Equal(engine.LastReplay.RecordsVerified, engine.LastReplay.RecordsReplayed);
@@ -75,9 +76,9 @@ public sealed class LedgerEngineTests : IDisposable
     public async Task A_torn_last_record_is_cut_off_and_the_engine_opens_with_the_prior_state()
     {
         UInt128 before;
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path), _clock))
         {
-            await RunRandomWorkload(engine, new Random(31), batches: 10, idBase: 1_000_000);
+            await RunRandomWorkload(engine, _clock, new Random(31), batches: 10, idBase: 1_000_000);
             before = await DigestAsync(engine);
             var last = Enumerable.Range(0, 500).Select(i => NewTransfer(5_000_000 + (UInt128)i, 1_000_001, 1_000_002, 1)).ToArray();
             await engine.CreateTransfersAsync(last);
@@ -87,7 +88,7 @@ public sealed class LedgerEngineTests : IDisposable
         var lastRecord = JournalTestKit.RecordOffsets(segment)[^1];
         using (var file = new FileStream(segment, FileMode.Open)) file.SetLength(lastRecord + 1000);
 
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path), _clock))
         {
             Assert.Equal(before, await DigestAsync(engine));
             Assert.Equal(1000, engine.LastReplay.TruncatedBytes);
@@ -98,15 +99,15 @@ public sealed class LedgerEngineTests : IDisposable
     [Fact]
     public async Task A_flipped_byte_in_a_middle_record_refuses_to_open()
     {
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path), _clock))
         {
-            await RunRandomWorkload(engine, new Random(41), batches: 6, idBase: 1_000_000);
+            await RunRandomWorkload(engine, _clock, new Random(41), batches: 6, idBase: 1_000_000);
         }
         var segment = JournalScanner.ListSegments(_dir.Path)[^1].Path;
         var offsets = JournalTestKit.RecordOffsets(segment);
         JournalTestKit.FlipByte(segment, offsets[2] + RecordHeader.Size + 40);
 
-        var error = Assert.Throws<LedgerCorruptException>(() => LedgerEngine.Open(Options(_dir.Path)));
+        var error = Assert.Throws<LedgerCorruptException>(() => LedgerEngine.Open(Options(_dir.Path), _clock));
 
         Assert.Contains(Path.GetFileName(segment), error.Message);
         Assert.Contains($"offset {offsets[2]}", error.Message);
@@ -116,16 +117,16 @@ public sealed class LedgerEngineTests : IDisposable
     public async Task A_corrupt_snapshot_is_passed_over_for_the_older_one_and_the_state_is_identical()
     {
         UInt128 digest;
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path, snapshotEvery: 4)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path, snapshotEvery: 4), _clock))
         {
-            await RunRandomWorkload(engine, new Random(51), batches: 20, idBase: 1_000_000);
+            await RunRandomWorkload(engine, _clock, new Random(51), batches: 20, idBase: 1_000_000);
             digest = await DigestAsync(engine);
         }
         var snapshots = SnapshotStore.ListNewestFirst(_dir.Path);
         Assert.Equal(2, snapshots.Count);
         JournalTestKit.FlipByte(snapshots[0].Path, 200);
 
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path, snapshotEvery: 0)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path, snapshotEvery: 0), _clock))
         {
             Assert.Equal(snapshots[1].Sequence, engine.LastReplay.SnapshotSequence);
             Assert.Contains(Path.GetFileName(snapshots[0].Path), Assert.Single(engine.LastReplay.SkippedSnapshots));
@@ -136,7 +137,7 @@ public sealed class LedgerEngineTests : IDisposable
     [Fact]
     public async Task Sixteen_concurrent_callers_each_get_their_own_results()
     {
-        await using var engine = LedgerEngine.Open(Options(_dir.Path));
+        await using var engine = LedgerEngine.Open(Options(_dir.Path), _clock);
         await engine.CreateAccountsAsync(Enumerable.Range(1, 32).Select(i => NewAccount((UInt128)i)).ToArray());
 
         var callers = Enumerable.Range(0, 16).Select(c => Task.Run(() => RunCaller(engine, c))).ToArray();
@@ -200,14 +201,14 @@ public sealed class LedgerEngineTests : IDisposable
     public async Task Disposal_drains_every_accepted_request_before_closing()
     {
         Task<CreateTransferResult[]>[] pending;
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path), _clock))
         {
             await engine.CreateAccountsAsync(new[] { NewAccount(1), NewAccount(2) });
             pending = Enumerable.Range(0, 50).Select(i => engine.CreateTransfersAsync(new[] { NewTransfer(100 + (UInt128)i, 1, 2, 1) }).AsTask()).ToArray();
         }
 
         Assert.All(pending, t => Assert.Equal([CreateTransferResult.Created], t.Result));
-        await using (var engine = LedgerEngine.Open(Options(_dir.Path)))
+        await using (var engine = LedgerEngine.Open(Options(_dir.Path), _clock))
         {
             Assert.Equal(50L, engine.Statistics.Transfers);
             await Assert.ThrowsAsync<ObjectDisposedException>(async () =>
