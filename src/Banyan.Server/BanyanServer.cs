@@ -1,4 +1,5 @@
 using Banyan.Platform;
+using Banyan.Platform.Http;
 using Banyan.Server.Http;
 using Banyan.Server.Identity;
 using Banyan.Server.OpenApi;
@@ -58,6 +59,12 @@ public static class BanyanServer
         {
             await Console.Error.WriteLineAsync("banyan: " + usage.Message);
             return 2;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            // Build touches the data directory and the key files; say which problem, not a stack trace.
+            await Console.Error.WriteLineAsync("banyan: cannot start: " + ex.Message);
+            return 1;
         }
 
         await using (app)
@@ -169,8 +176,10 @@ public static class BanyanServer
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
 
+        // A token request is a few form fields: its own small limit, whatever the API default is.
         app.MapPost(IdentityRegistration.TokenPath, IdentityRegistration.IssueTokenAsync)
-            .AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimiting.TokenPolicy);
+            .AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(RateLimiting.TokenPolicy)
+            .WithRequestBodyLimit(IdentityRegistration.MaxTokenRequestBytes);
         app.MapBanyanHealth();
         app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath);
         app.MapOpenApi("/openapi/{documentName}.json");

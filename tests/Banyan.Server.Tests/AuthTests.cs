@@ -124,6 +124,22 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task Expired_token_is_a_401_problem()
+    {
+        var time = new ManualTime();
+        await using var host = await TestHost.StartAsync(time: time);
+        using var api = await host.AuthorizedClientAsync();
+        using (var fresh = await api.GetAsync(new Uri("/v1/test/ping", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        }
+
+        time.Advance(TimeSpan.FromMinutes(61));
+        using var expired = await api.GetAsync(new Uri("/v1/test/ping", UriKind.Relative));
+        await Problems.AssertProblemAsync(expired, HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
     public async Task Token_without_the_endpoint_scope_is_a_403_problem()
     {
         await using var host = await TestHost.StartAsync();

@@ -136,6 +136,35 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.Equal(2, await db.IdempotencyRecords.CountAsync(r => r.Key == "shared-key"));
     }
 
+    [Fact]
+    public async Task Keys_expire_after_24_hours_and_expired_records_are_purged()
+    {
+        var time = new ManualTime();
+        await using var host = await TestHost.StartAsync(time: time);
+        // Tokens live an hour on the same clock, so each step signs in again.
+        using (var api = await host.AuthorizedClientAsync())
+        {
+            using var first = await PostAsync(api, "/v1/test/echo", """{"text": "day one", "amount_minor": 1}""", "daily");
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        }
+
+        time.Advance(TimeSpan.FromHours(23));
+        using (var api = await host.AuthorizedClientAsync())
+        {
+            using var sameDay = await PostAsync(api, "/v1/test/echo", """{"text": "day two", "amount_minor": 1}""", "daily");
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, sameDay.StatusCode);
+        }
+
+        time.Advance(TimeSpan.FromHours(2));
+        var store = host.App.Services.GetRequiredService<Banyan.Server.Http.IdempotencyStore>();
+        Assert.Equal(1, await store.DeleteExpiredAsync(CancellationToken.None));
+
+        using var later = await host.AuthorizedClientAsync();
+        using var reused = await PostAsync(later, "/v1/test/echo", """{"text": "day two", "amount_minor": 1}""", "daily");
+        Assert.Equal(HttpStatusCode.Created, reused.StatusCode);
+        Assert.Equal(2, host.Module.Created);
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string json, string? key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };

@@ -89,6 +89,19 @@ public sealed class ProblemTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Default_limit_comes_from_configuration()
+    {
+        await using var host = await TestHost.StartAsync(["--Banyan:Api:MaxRequestBodyBytes=64"]);
+        using var api = await host.AuthorizedClientAsync();
+        using var small = new StringContent("""{"text": "a", "amount_minor": 1}""", Encoding.UTF8, "application/json");
+        using var accepted = await api.PostAsync(new Uri("/v1/test/echo", UriKind.Relative), small);
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        using var large = new StringContent($$"""{"text": "{{new string('a', 80)}}", "amount_minor": 1}""", Encoding.UTF8, "application/json");
+        using var rejected = await api.PostAsync(new Uri("/v1/test/echo", UriKind.Relative), large);
+        await Problems.AssertProblemAsync(rejected, HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
+    }
+
+    [Fact]
     public async Task Chunked_body_over_the_limit_is_a_413_problem()
     {
         var text = new string('a', (1024 * 1024) + 10);

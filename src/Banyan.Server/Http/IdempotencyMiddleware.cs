@@ -107,7 +107,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
     // The hash covers what makes two requests "the same": target, media type and exact body bytes.
     private static async Task<byte[]> HashRequestAsync(HttpRequest request)
     {
-        request.EnableBuffering();
+        // Keep bodies up to 1 MiB in memory; larger ones (bulk endpoints) spill to a temporary file.
+        request.EnableBuffering(bufferThreshold: 1024 * 1024);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}\n{request.QueryString}\n{request.ContentType}\n"));
         var buffer = new byte[16 * 1024];

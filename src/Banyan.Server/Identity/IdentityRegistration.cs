@@ -14,6 +14,7 @@ namespace Banyan.Server.Identity;
 internal static class IdentityRegistration
 {
     public const string TokenPath = "/connect/token";
+    public const int MaxTokenRequestBytes = 16 * 1024;
 
     public static void AddBanyanIdentity(this IServiceCollection services, IConfiguration configuration, string dataDirectory, ModuleCatalog catalog, string? issuer)
     {

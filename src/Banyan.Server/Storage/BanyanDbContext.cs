@@ -42,6 +42,12 @@ internal sealed class BanyanDbContext(DbContextOptions<BanyanDbContext> options,
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             var table = entity.GetTableName();
+            if (entity.GetSchema() is { } schema)
+            {
+                throw new InvalidOperationException(
+                    $"Entity {entity.DisplayName()} is mapped to schema '{schema}'; modules share the default schema and use table prefixes instead.");
+            }
+
             if (table is not null && !prefixes.Any(p => table.StartsWith(p, StringComparison.Ordinal)))
             {
                 throw new InvalidOperationException(

@@ -49,7 +49,7 @@ internal static class SchemaInitializer
             CreateTableOperation t => missing.Contains(t.Name),
             CreateIndexOperation i => missing.Contains(i.Table),
             AddForeignKeyOperation f => missing.Contains(f.Table),
-            EnsureSchemaOperation => true,
+            // Sequences are only created with a brand-new schema; a module adding one later is a schema change (decision 0003).
             CreateSequenceOperation => missing.Count == operations.OfType<CreateTableOperation>().Count(),
             _ => false,
         }).ToList();

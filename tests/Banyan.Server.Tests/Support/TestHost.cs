@@ -39,7 +39,7 @@ internal sealed class TestHost : IAsyncDisposable
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "banyan-test-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>Starts a host. <paramref name="dataDirectory"/> is reused (and kept) when given, to test restarts.</summary>
-    public static async Task<TestHost> StartAsync(string[]? extraArgs = null, string? dataDirectory = null, IReadOnlyList<IBanyanModule>? extraModules = null)
+    public static async Task<TestHost> StartAsync(string[]? extraArgs = null, string? dataDirectory = null, IReadOnlyList<IBanyanModule>? extraModules = null, TimeProvider? time = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= NewDataDirectory();
@@ -50,6 +50,10 @@ internal sealed class TestHost : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
         });
         try
         {
@@ -113,6 +117,16 @@ internal sealed class TestHost : IAsyncDisposable
             // A leftover temp directory is harmless; failing the test over it would hide the real result.
         }
     }
+}
+
+/// <summary>A clock the test moves by hand.</summary>
+internal sealed class ManualTime : TimeProvider
+{
+    private long _ticks = DateTimeOffset.UtcNow.UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 }
 
 internal sealed record BootstrapFile(
