@@ -25,7 +25,7 @@ public sealed record InProcessBenchOptions
     public int BatchSize { get; init; } = Banyan.Ledger.LedgerEngine.MaxBatchEvents;
 
     /// <summary>Concurrent submitters, each awaiting its batch before sending the next.</summary>
-    public int Submitters { get; init; } = 4;
+    public int Submitters { get; init; } = 8;
 
     /// <summary>Account selection.</summary>
     public LedgerWorkload Workload { get; init; } = LedgerWorkload.Uniform;

@@ -87,7 +87,7 @@ public static class InProcessLedgerBench
             JournalWriteSeconds = after.JournalWriteSeconds - before.JournalWriteSeconds,
             JournalSyncSeconds = after.JournalSyncSeconds - before.JournalSyncSeconds,
         };
-        progress.WriteLine($"ledger in-process: {options.Transfers / seconds:N0} transfers/s durable ({after.RecordsWritten - before.RecordsWritten:N0} records for {batches.Length:N0} batches, {delta.GroupCommits:N0} fdatasyncs)");
+        progress.WriteLine($"ledger in-process: {options.Transfers / seconds:N0} transfers/s {(options.Fsync ? "durable" : "NOT fsync'd")} ({after.RecordsWritten - before.RecordsWritten:N0} records for {batches.Length:N0} batches, {delta.GroupCommits:N0} fdatasyncs)");
         progress.WriteLine($"ledger in-process: of {seconds:F2} s wall: writer applying {delta.ApplySeconds:F2} s, journal write {delta.JournalWriteSeconds:F2} s, fdatasync {delta.JournalSyncSeconds:F2} s; process CPU {cpu / seconds:F2} cores");
         Array.Sort(latencies);
         return new RunResult(seconds, created.Sum(), Percentile(latencies, 0.50), Percentile(latencies, 0.99),

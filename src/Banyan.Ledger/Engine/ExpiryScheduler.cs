@@ -37,9 +37,13 @@ internal sealed class ExpiryScheduler : IDisposable
             return;
         }
         var now = TimeUnits.ToUnixNanoseconds(_time.GetUtcNow());
-        var delayNs = expiryNs > now ? expiryNs - now : 0;
-        var delay = TimeSpan.FromTicks((long)Math.Min(delayNs / 100 + 1, (ulong)MaxDelay.Ticks));
-        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        if (expiryNs <= now)
+        {
+            OnTimer(); // already due: no timer, whose clock might not move again (an idle ledger)
+            return;
+        }
+        var delayTicks = Math.Min((expiryNs - now + 99) / 100, (ulong)MaxDelay.Ticks);
+        _timer.Change(TimeSpan.FromTicks((long)delayTicks), Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The writer took the pulse request: allow the next one and re-arm on the next reschedule.</summary>

@@ -19,7 +19,6 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>The largest number of events in one request (and one journal record).</summary>
     public const int MaxBatchEvents = 8190;
 
-    private readonly LedgerOptions _options;
     private readonly Channel<Request> _queue;
     private readonly Flusher _flusher;
     private readonly JournalWriter _journal;
@@ -28,11 +27,12 @@ public sealed class LedgerEngine : IAsyncDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LedgerFaultedException? _fault;
+    private readonly FileStream _directoryLock;
     private int _disposed;
 
-    private LedgerEngine(LedgerOptions options, RecoveredLedger recovered, TimeProvider time)
+    private LedgerEngine(LedgerOptions options, RecoveredLedger recovered, TimeProvider time, FileStream directoryLock)
     {
-        _options = options;
+        _directoryLock = directoryLock;
         LastReplay = recovered.Statistics;
         _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.RequestQueueCapacity)
         {
@@ -49,12 +49,37 @@ public sealed class LedgerEngine : IAsyncDisposable
 
     /// <summary>Opens (creating if absent) the ledger in <see cref="LedgerOptions.Directory"/>, recovering from the journal.</summary>
     /// <exception cref="LedgerCorruptException">A checksum fails before the tail: names the file and offset.</exception>
+    /// <exception cref="IOException">Another engine (in this or another process) has the directory open.</exception>
     public static LedgerEngine Open(LedgerOptions options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var recovered = LedgerRecovery.Recover(options);
-        return new LedgerEngine(options, recovered, time ?? TimeProvider.System);
+        Directory.CreateDirectory(options.Directory);
+        var directoryLock = LockDirectory(options.Directory);
+        try
+        {
+            var recovered = LedgerRecovery.Recover(options);
+            return new LedgerEngine(options, recovered, time ?? TimeProvider.System, directoryLock);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One writer per journal: an exclusive lock file held for the engine's lifetime (flock on Unix).</summary>
+    private static FileStream LockDirectory(string directory)
+    {
+        var path = Path.Combine(directory, "ledger.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"The ledger directory '{directory}' is already open by another engine.", ex);
+        }
     }
 
     /// <summary>What the recovery that opened this engine did (records and events replayed, time taken).</summary>
@@ -155,6 +180,7 @@ public sealed class LedgerEngine : IAsyncDisposable
             _flusher.Close();
             _journal.Dispose();
             if (_fault is not null) _writer.FailPending(_fault); // anything queued while the flusher drained
+            _directoryLock.Dispose();
             _stopped.TrySetResult();
         }
     }

@@ -231,7 +231,7 @@ internal sealed class WriterLoop
             SnapshotSequence = _appliedSequence;
             LastSnapshotError = null;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The journal is intact and remains the source of truth; a failed snapshot only costs restart time.
             LastSnapshotError = ex.Message;

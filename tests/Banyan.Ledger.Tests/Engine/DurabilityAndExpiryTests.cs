@@ -69,9 +69,10 @@ public sealed class DurabilityAndExpiryTests : IDisposable
         Assert.ThrowsAny<Exception>(() => engine.CreateTransfersAsync(new[] { NewTransfer(30, 1, 2, 1) }).AsTask().IsCompleted);
         await engine.DisposeAsync();
 
+        // Record 10 was written but its fdatasync failed: it may or may not survive. Requests behind it
+        // were never written, whatever the writer had already applied in memory.
         await using var reopened = LedgerEngine.Open(Options(_dir.Path));
-        Assert.Empty(await reopened.LookupTransfersAsync(new UInt128[] { 10, 20, 21, 22, 23, 24 }).AsTask()
-            .ContinueWith(t => t.Result.Where(x => x.Id == 20 || x.Id == 21).ToArray(), TaskScheduler.Default));
+        Assert.Empty(await reopened.LookupTransfersAsync(new UInt128[] { 20, 21, 22, 23, 24 }));
     }
 
     [Fact]

@@ -31,6 +31,27 @@ public sealed class LedgerEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Statistics_count_what_reached_the_journal()
+    {
+        await using var engine = LedgerEngine.Open(Options(_dir.Path), _clock);
+        await engine.CreateAccountsAsync(new[] { NewAccount(1), NewAccount(2) });
+        await engine.CreateTransfersAsync(new[] { NewTransfer(10, 1, 2, 5), NewTransfer(11, 2, 1, 5), NewTransfer(12, 1, 3, 5) });
+
+        var stats = engine.Statistics;
+        var journalBytes = JournalScanner.ListSegments(_dir.Path).Sum(s => new FileInfo(s.Path).Length);
+
+        Assert.Equal(2UL, stats.JournalSequence);
+        Assert.Equal(2UL, stats.DurableSequence);
+        Assert.Equal(2L, stats.RecordsWritten);
+        Assert.Equal(journalBytes, stats.BytesWritten);
+        Assert.Equal((2 * 64) + (2 * 16) + (5 * 128), stats.BytesWritten);
+        Assert.Equal(5L, stats.EventsApplied);
+        Assert.Equal(2, stats.Accounts);
+        Assert.Equal(2L, stats.Transfers);
+        Assert.Equal(2L, stats.GroupCommits);
+    }
+
+    [Fact]
     public async Task Oversized_batches_are_refused_and_empty_ones_do_nothing()
     {
         await using var engine = LedgerEngine.Open(Options(_dir.Path), _clock);
@@ -195,6 +216,20 @@ public sealed class LedgerEngineTests : IDisposable
         Assert.Equal(timestamps.Order(), timestamps);
         Assert.Equal(10, timestamps.Distinct().Count());
         Assert.True(timestamps[0] > (ulong)(clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100);
+    }
+
+    [Fact]
+    public async Task A_second_engine_on_the_same_directory_is_refused_until_the_first_is_disposed()
+    {
+        var first = LedgerEngine.Open(Options(_dir.Path), _clock);
+        await first.CreateAccountsAsync(new[] { NewAccount(1) });
+
+        var error = Assert.Throws<IOException>(() => LedgerEngine.Open(Options(_dir.Path), _clock));
+        Assert.Contains("already open", error.Message);
+
+        await first.DisposeAsync();
+        await using var second = LedgerEngine.Open(Options(_dir.Path), _clock);
+        Assert.Equal(1, second.Statistics.Accounts);
     }
 
     [Fact]
