@@ -88,7 +88,7 @@ public static class InProcessLedgerBench
             JournalSyncSeconds = after.JournalSyncSeconds - before.JournalSyncSeconds,
         };
         progress.WriteLine($"ledger in-process: {options.Transfers / seconds:N0} transfers/s {(options.Fsync ? "durable" : "NOT fsync'd")} ({after.RecordsWritten - before.RecordsWritten:N0} records for {batches.Length:N0} batches, {delta.GroupCommits:N0} fdatasyncs)");
-        progress.WriteLine($"ledger in-process: of {seconds:F2} s wall: writer applying {delta.ApplySeconds:F2} s, journal write {delta.JournalWriteSeconds:F2} s, fdatasync {delta.JournalSyncSeconds:F2} s; process CPU {cpu / seconds:F2} cores");
+        progress.WriteLine($"ledger in-process: of {seconds:F2} s wall: writer applying {delta.ApplySeconds:F2} s, journal write {delta.JournalWriteSeconds:F2} s, fdatasync {delta.JournalSyncSeconds:F2} s (O_DIRECT: {after.JournalDirectIo}); process CPU {cpu / seconds:F2} cores");
         Array.Sort(latencies);
         return new RunResult(seconds, created.Sum(), Percentile(latencies, 0.50), Percentile(latencies, 0.99),
             after.BytesWritten - before.BytesWritten, after.RecordsWritten - before.RecordsWritten, cpu / seconds, delta);
@@ -154,7 +154,7 @@ public static class InProcessLedgerBench
             var perMillion = transfers / 1_000_000.0;
             var resident = (WorkingSet() - workingBefore) / 1048576.0 / perMillion;
             var managed = (GC.GetTotalMemory(forceFullCollection: true) - managedBefore) / 1048576.0 / perMillion;
-            progress.WriteLine($"ledger in-process: replay {replay.EventsReplayed / replay.Seconds:N0} events/s ({replay.EventsReplayed:N0} in {replay.Seconds:F2} s), {resident:F0} MiB resident per million transfers");
+            progress.WriteLine($"ledger in-process: replay {replay.EventsReplayed / replay.Seconds:N0} events/s ({replay.EventsReplayed:N0} in {replay.Seconds:F2} s: reading {replay.ReadSeconds:F2} s, applying {replay.ApplySeconds:F2} s), {resident:F0} MiB resident per million transfers");
             return new ReplayResult(replay.Seconds, replay.EventsReplayed, resident, managed);
         }
         finally

@@ -6,9 +6,22 @@ namespace Banyan.Ledger.Engine;
 /// One slot of the commit pipeline: a record buffer (or none, for a read barrier) and the callers to
 /// release once it is durable. Slots with buffers are pooled, which bounds the memory in flight.
 /// </summary>
-internal sealed class FlushItem(int capacity)
+internal sealed class FlushItem
 {
-    public byte[]? Buffer { get; } = capacity > 0 ? GC.AllocateUninitializedArray<byte>(capacity, pinned: true) : null;
+    /// <summary>A read barrier: no record, only callers to release in FIFO order.</summary>
+    public FlushItem() => Memory = Memory<byte>.Empty;
+
+    /// <summary>A record slot: pinned, 4 KiB-aligned (O_DIRECT writes straight from it), room for padding.</summary>
+    public FlushItem(int capacity)
+    {
+        var array = GC.AllocateUninitializedArray<byte>(capacity + RecordHeader.Alignment, pinned: true);
+        Memory = array.AsMemory(DurableFile.AlignmentOffset(array), capacity);
+        HasRecord = true;
+    }
+
+    public Memory<byte> Memory { get; }
+
+    public bool HasRecord { get; }
 
     public int Length { get; set; }
 
@@ -32,7 +45,7 @@ internal sealed class Flusher
     private readonly Action<Exception> _onFault;
     private readonly Thread _thread;
     private readonly List<FlushItem> _taken = new(64);
-    private readonly List<Memory<byte>> _records = new(64);
+    private readonly List<PendingRecord> _records = new(64);
     private bool _closed;
     private Exception? _fault;
     private long _durableSequence;
@@ -41,7 +54,7 @@ internal sealed class Flusher
     {
         _journal = journal;
         _onFault = onFault;
-        for (var i = 0; i < slots; i++) _free.Push(new FlushItem(RecordHeader.MaxRecordLength));
+        for (var i = 0; i < slots; i++) _free.Push(new FlushItem(RecordHeader.MaxPaddedRecordLength));
         _durableSequence = (long)journal.LastSequence;
         _thread = new Thread(Run) { IsBackground = true, Name = "ledger-flusher" };
         _thread.Start();
@@ -135,8 +148,8 @@ internal sealed class Flusher
         ulong last = 0;
         foreach (var item in _taken)
         {
-            if (item.Buffer is null) continue;
-            _records.Add(item.Buffer.AsMemory(0, item.Length));
+            if (!item.HasRecord) continue;
+            _records.Add(new PendingRecord(item.Memory, item.Length));
             last = item.Sequence;
         }
         var before = _journal.BytesWritten;
@@ -149,7 +162,7 @@ internal sealed class Flusher
             foreach (var item in _taken)
             {
                 foreach (var waiter in item.Waiters) waiter.Complete();
-                if (item.Buffer is not null) _free.Push(item);
+                if (item.HasRecord) _free.Push(item);
             }
             _taken.Clear();
             Monitor.PulseAll(_gate);

@@ -39,7 +39,7 @@ public sealed class LedgerEngine : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _journal = new JournalWriter(options.Directory, options.SegmentBytes, options.Fsync, recovered.Tail, options.BeforeJournalSync);
+        _journal = new JournalWriter(options.Directory, options.SegmentBytes, options.Fsync, recovered.Tail, options.BeforeJournalSync, options.DirectIo);
         _flusher = new Flusher(_journal, options.PipelineRecords, Fault);
         _expiry = new ExpiryScheduler(time, _queue.Writer);
         _writer = new WriterLoop(options, recovered, _queue.Reader, _flusher, time, _expiry);
@@ -99,7 +99,8 @@ public sealed class LedgerEngine : IAsyncDisposable
         _journal.Appends,
         Seconds(_writer.ApplyTicks),
         Seconds(_journal.WriteTicks),
-        Seconds(_journal.SyncTicks));
+        Seconds(_journal.SyncTicks),
+        _journal.DirectIo);
 
     private static double Seconds(long stopwatchTicks) => (double)stopwatchTicks / Stopwatch.Frequency;
 

@@ -22,7 +22,7 @@ internal static class LedgerRecovery
         var (machine, info, path, skipped) = LoadSnapshot(options);
         var snapshotSeconds = clock.Elapsed.TotalSeconds;
         var applier = new RecordApplier { LastTimestamp = info.LastTimestamp };
-        long replayedRecords = 0, replayedEvents = 0;
+        long replayedRecords = 0, replayedEvents = 0, applyTicks = 0;
         var matched = info.Sequence == 0;
         var tail = JournalScanner.Scan(options.Directory, options.Fsync, Visit, out var totals);
         if (!matched)
@@ -34,7 +34,7 @@ internal static class LedgerRecovery
         SnapshotStore.Prune(options.Directory, keep: 2);
         var statistics = new LedgerReplayStatistics(
             info.Sequence, skipped, totals.Records, replayedRecords, replayedEvents, totals.Bytes, totals.TruncatedBytes,
-            snapshotSeconds, clock.Elapsed.TotalSeconds);
+            snapshotSeconds, clock.Elapsed.TotalSeconds, totals.ReadSeconds, (double)applyTicks / Stopwatch.Frequency);
         return new RecoveredLedger(machine, tail, Math.Max(applier.LastTimestamp, machine.LastTimestamp), info.Sequence, statistics);
 
         void Visit(in RecordHeader header, ReadOnlySpan<byte> body, UInt128 chainHash)
@@ -51,7 +51,9 @@ internal static class LedgerRecovery
                 matched = true;
                 return;
             }
+            var started = Stopwatch.GetTimestamp();
             applier.Apply(machine, header, body);
+            applyTicks += Stopwatch.GetTimestamp() - started;
             replayedRecords++;
             replayedEvents += header.EventCount;
         }

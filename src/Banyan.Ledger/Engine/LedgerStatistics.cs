@@ -14,6 +14,7 @@ namespace Banyan.Ledger;
 /// <param name="ApplySeconds">Writer-thread time spent encoding and applying records (the state machine's share).</param>
 /// <param name="JournalWriteSeconds">Flusher time in write calls.</param>
 /// <param name="JournalSyncSeconds">Flusher time in fdatasync.</param>
+/// <param name="JournalDirectIo">Whether the active segment is written with O_DIRECT (see <see cref="LedgerOptions.DirectIo"/>).</param>
 public sealed record LedgerStatistics(
     ulong JournalSequence,
     ulong DurableSequence,
@@ -27,7 +28,8 @@ public sealed record LedgerStatistics(
     long GroupCommits,
     double ApplySeconds,
     double JournalWriteSeconds,
-    double JournalSyncSeconds);
+    double JournalSyncSeconds,
+    bool JournalDirectIo);
 
 /// <summary>What the last recovery (<see cref="LedgerEngine.Open"/>) did.</summary>
 /// <param name="SnapshotSequence">The journal record of the snapshot recovery started from; 0 = full replay.</param>
@@ -39,6 +41,8 @@ public sealed record LedgerStatistics(
 /// <param name="TruncatedBytes">Bytes of a torn tail that were cut off.</param>
 /// <param name="SnapshotSeconds">Time spent loading the snapshot.</param>
 /// <param name="Seconds">Total recovery time, snapshot load included.</param>
+/// <param name="ReadSeconds">Time waiting for journal reads.</param>
+/// <param name="ApplySeconds">Time re-applying records in the state machine.</param>
 public sealed record LedgerReplayStatistics(
     ulong SnapshotSequence,
     IReadOnlyList<string> SkippedSnapshots,
@@ -48,4 +52,6 @@ public sealed record LedgerReplayStatistics(
     long JournalBytes,
     long TruncatedBytes,
     double SnapshotSeconds,
-    double Seconds);
+    double Seconds,
+    double ReadSeconds,
+    double ApplySeconds);

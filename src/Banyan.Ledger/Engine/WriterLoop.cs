@@ -146,7 +146,7 @@ internal sealed class WriterLoop
     {
         var item = _flusher.Rent();
         var start = Stopwatch.GetTimestamp();
-        var buffer = item.Buffer!.AsSpan();
+        var buffer = item.Memory.Span;
         var events = 0;
         foreach (var request in _batch) events += request.EventCount;
         var position = RecordHeader.Size + _batch.Count * RecordHeader.DescriptorSize;
@@ -174,7 +174,7 @@ internal sealed class WriterLoop
         var expiry = _machine.NextExpiryTimestamp;
         if (expiry == 0 || NowNs() < expiry) return;
         var item = _flusher.Rent();
-        var buffer = item.Buffer!.AsSpan();
+        var buffer = item.Memory.Span;
         var timestamp = NextTimestamp(0);
         var sequence = _appliedSequence + 1;
         new RequestDescriptor(timestamp, 0).Write(buffer[RecordHeader.Size..]);
@@ -201,7 +201,7 @@ internal sealed class WriterLoop
             read.Complete();
             return;
         }
-        var barrier = new FlushItem(0);
+        var barrier = new FlushItem();
         barrier.Waiters.Add(read);
         _flusher.Submit(barrier);
     }

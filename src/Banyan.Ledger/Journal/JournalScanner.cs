@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Banyan.Ledger.Journal;
@@ -7,7 +8,7 @@ namespace Banyan.Ledger.Journal;
 internal delegate void RecordVisitor(in RecordHeader header, ReadOnlySpan<byte> body, UInt128 chainHash);
 
 /// <summary>What a recovery scan read.</summary>
-internal readonly record struct ScanTotals(long Records, long Events, long Bytes, long TruncatedBytes);
+internal readonly record struct ScanTotals(long Records, long Events, long Bytes, long TruncatedBytes, double ReadSeconds);
 
 /// <summary>
 /// Recovery: reads every segment front to back and verifies every record (checksum, sequence, hash
@@ -19,7 +20,7 @@ internal static class JournalScanner
 {
     private const string Prefix = "journal-";
     private const string Suffix = ".log";
-    private const int Alignment = 16; // header (64) and body (16·requests + 128·events) keep records 16-byte aligned
+    private const int Alignment = 16; // records start 4 KiB-aligned; probing every 16 bytes finds any record that could be there
 
     public static JournalTail Scan(string directory, bool fsync, RecordVisitor visit, out ScanTotals totals)
     {
@@ -35,7 +36,7 @@ internal static class JournalScanner
             last = path;
             lastLength = ScanSegment(path, isLast: k == segments.Count - 1, fsync, state, visit);
         }
-        totals = new ScanTotals(state.Records, state.Events, state.Bytes, state.TruncatedBytes);
+        totals = new ScanTotals(state.Records, state.Events, state.Bytes, state.TruncatedBytes, (double)state.ReadTicks / Stopwatch.Frequency);
         return new JournalTail(state.ExpectedSequence - 1, state.PreviousHash, last, lastLength);
     }
 
@@ -57,11 +58,28 @@ internal static class JournalScanner
     private static long ScanSegment(string path, bool isLast, bool fsync, ScanState state, RecordVisitor visit)
     {
         using var window = new SegmentWindow(path);
+        try
+        {
+            return ScanRecords(window, path, isLast, fsync, state, visit);
+        }
+        finally
+        {
+            state.ReadTicks += window.ReadTicks;
+        }
+    }
+
+    private static long ScanRecords(SegmentWindow window, string path, bool isLast, bool fsync, ScanState state, RecordVisitor visit)
+    {
         long offset = 0;
         while (offset < window.FileLength)
         {
-            var bytes = window.At(offset, RecordHeader.MaxRecordLength);
+            var bytes = window.At(offset, RecordHeader.MaxPaddedRecordLength);
             var status = RecordCodec.TryDecode(bytes, out var header, out var problem);
+            if (status == DecodeStatus.Valid && !PaddingIsZero(bytes, header.RecordLength))
+            {
+                status = DecodeStatus.Invalid;
+                problem = "the padding after the record is not zero";
+            }
             if (status != DecodeStatus.Valid)
             {
                 if (!isLast || AnyValidRecordAfter(window, offset)) throw RecordCodec.Corrupt(path, offset, problem);
@@ -75,9 +93,17 @@ internal static class JournalScanner
             var chain = RecordHeader.ChainHash(bytes);
             visit(header, bytes.Slice(RecordHeader.Size, header.BodyLength), chain);
             state.Advance(header, chain);
-            offset += header.RecordLength;
+            offset += RecordHeader.Padded(header.RecordLength);
         }
+        // Aligned, possibly past the end of the file when a crash cut the last record's padding (a hole reads as zeros).
         return offset;
+    }
+
+    /// <summary>The gap up to the next alignment boundary (as far as the file goes) must be zeros.</summary>
+    private static bool PaddingIsZero(ReadOnlySpan<byte> bytes, int recordLength)
+    {
+        var end = Math.Min(RecordHeader.Padded(recordLength), bytes.Length);
+        return bytes[recordLength..end].IndexOfAnyExcept((byte)0) < 0;
     }
 
     /// <summary>Is there any verifiable record at an aligned offset after <paramref name="badOffset"/>? Then the bad one is not a torn tail.</summary>
@@ -109,6 +135,7 @@ internal static class JournalScanner
         public long Events;
         public long Bytes;
         public long TruncatedBytes;
+        public long ReadTicks;
 
         public void Advance(in RecordHeader header, UInt128 chain)
         {
@@ -121,22 +148,35 @@ internal static class JournalScanner
     }
 }
 
-/// <summary>A sliding read window over one segment file, so recovery reads large sequential chunks.</summary>
+/// <summary>
+/// A sliding read window over one segment file, so recovery reads large sequential chunks. Reads are
+/// 4 KiB-aligned into an aligned buffer so the file can be read with O_DIRECT (1.6 GB/s here, no copy
+/// through the page cache, where segments written with O_DIRECT are not anyway); file systems that
+/// refuse O_DIRECT are read buffered with kernel read-ahead.
+/// </summary>
 internal sealed class SegmentWindow : IDisposable
 {
     private const int BufferBytes = 8 * 1024 * 1024;
+    private const int Alignment = RecordHeader.Alignment;
     private readonly FileStream _file;
-    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(Math.Max(BufferBytes, 2 * RecordHeader.MaxRecordLength));
+    private readonly bool _direct;
+    private readonly Memory<byte> _buffer;
     private long _bufferStart;
     private int _bufferLength;
 
     public SegmentWindow(string path)
     {
-        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.SequentialScan);
+        _file = DurableFile.OpenForScan(path, out _direct);
         FileLength = _file.Length;
+        var capacity = Math.Max(BufferBytes, 2 * RecordHeader.MaxPaddedRecordLength + Alignment);
+        var array = GC.AllocateUninitializedArray<byte>(capacity + Alignment, pinned: true);
+        _buffer = array.AsMemory(DurableFile.AlignmentOffset(array), capacity);
     }
 
     public long FileLength { get; }
+
+    /// <summary>Stopwatch ticks spent waiting for reads.</summary>
+    public long ReadTicks { get; private set; }
 
     /// <summary>Up to <paramref name="want"/> bytes from <paramref name="offset"/> (fewer only at the end of the file).</summary>
     public ReadOnlySpan<byte> At(long offset, int want)
@@ -144,30 +184,35 @@ internal sealed class SegmentWindow : IDisposable
         var available = (int)Math.Min(want, FileLength - offset);
         if (offset < _bufferStart || offset + available > _bufferStart + _bufferLength) Fill(offset);
         var start = (int)(offset - _bufferStart);
-        return _buffer.AsSpan(start, Math.Min(available, _bufferLength - start));
+        return _buffer.Span.Slice(start, Math.Min(available, _bufferLength - start));
     }
 
     private void Fill(long offset)
     {
-        // Keep bytes already read that lie after offset, then read on from where they end.
-        var keepFrom = offset - _bufferStart;
-        if (offset >= _bufferStart && keepFrom < _bufferLength)
+        // Keep bytes already read from the aligned start on, then read on from where they end.
+        var aligned = offset & ~(long)(Alignment - 1);
+        var keepFrom = aligned - _bufferStart;
+        if (aligned >= _bufferStart && keepFrom < _bufferLength)
         {
             var keep = _bufferLength - (int)keepFrom;
-            Buffer.BlockCopy(_buffer, (int)keepFrom, _buffer, 0, keep);
+            _buffer.Span.Slice((int)keepFrom, keep).CopyTo(_buffer.Span);
             _bufferLength = keep;
         }
         else
         {
             _bufferLength = 0;
         }
-        _bufferStart = offset;
+        _bufferStart = aligned;
+        var started = Stopwatch.GetTimestamp();
+        var readFrom = _bufferStart + _bufferLength;
+        if (!_direct) DurableFile.ReadAhead(_file, readFrom, Math.Min(2L * _buffer.Length, FileLength - readFrom));
         while (_bufferLength < _buffer.Length && _bufferStart + _bufferLength < FileLength)
         {
-            var read = RandomAccess.Read(_file.SafeFileHandle, _buffer.AsSpan(_bufferLength), _bufferStart + _bufferLength);
+            var read = RandomAccess.Read(_file.SafeFileHandle, _buffer.Span[_bufferLength..], _bufferStart + _bufferLength);
             if (read == 0) break;
             _bufferLength += read;
         }
+        ReadTicks += Stopwatch.GetTimestamp() - started;
     }
 
     public void Dispose() => _file.Dispose();

@@ -4,6 +4,9 @@ using System.Globalization;
 
 namespace Banyan.Ledger.Journal;
 
+/// <summary>A record to append: its bytes at the start of <see cref="Buffer"/>, which has room for the zero padding.</summary>
+internal readonly record struct PendingRecord(Memory<byte> Buffer, int Length);
+
 /// <summary>Where recovery left the journal: the last verified record and the segment to append to.</summary>
 internal readonly record struct JournalTail(ulong LastSequence, UInt128 LastChainHash, string? ActiveSegment, long ActiveSegmentLength);
 
@@ -19,22 +22,25 @@ internal sealed class JournalWriter : IDisposable
     private readonly long _segmentBytes;
     private readonly bool _fsync;
     private readonly Action? _beforeSync;
+    private readonly bool _directIo;
+    private bool _direct;
     private readonly List<ReadOnlyMemory<byte>> _gather = new(64);
     private FileStream? _segment;
     private long _segmentLength;
 
-    public JournalWriter(string directory, long segmentBytes, bool fsync, JournalTail tail, Action? beforeSync = null)
+    public JournalWriter(string directory, long segmentBytes, bool fsync, JournalTail tail, Action? beforeSync = null, bool directIo = false)
     {
         if (segmentBytes < RecordHeader.MaxRecordLength) throw new ArgumentOutOfRangeException(nameof(segmentBytes), "A segment must hold at least one full record.");
         _directory = directory;
         _segmentBytes = segmentBytes;
         _fsync = fsync;
         _beforeSync = beforeSync;
+        _directIo = directIo;
         LastSequence = tail.LastSequence;
         LastChainHash = tail.LastChainHash;
         if (tail.ActiveSegment is not null)
         {
-            _segment = DurableFile.OpenSegment(tail.ActiveSegment, FileMode.Open);
+            _segment = DurableFile.OpenSegment(tail.ActiveSegment, FileMode.Open, directIo, out _direct);
             _segmentLength = tail.ActiveSegmentLength;
         }
     }
@@ -60,23 +66,32 @@ internal sealed class JournalWriter : IDisposable
 
     public static string SegmentName(ulong firstSequence) => $"journal-{firstSequence.ToString("D12", CultureInfo.InvariantCulture)}.log";
 
+    /// <summary>Whether the active segment is written with O_DIRECT.</summary>
+    public bool DirectIo => _direct;
+
     /// <summary>
-    /// Seals (previous hash + checksum) and durably appends <paramref name="records"/>, which must be
-    /// complete records whose headers carry consecutive sequence numbers. Returns when they are durable.
+    /// Seals (previous hash + checksum), pads to the 4 KiB alignment and durably appends
+    /// <paramref name="records"/>, whose headers carry consecutive sequence numbers. With O_DIRECT the
+    /// buffers must start 4 KiB-aligned. Returns when the records are durable.
     /// </summary>
-    public void Append(IReadOnlyList<Memory<byte>> records)
+    public void Append(IReadOnlyList<PendingRecord> records)
     {
         if (records.Count == 0) return;
         long total = 0;
         _gather.Clear();
         foreach (var record in records)
         {
-            Seal(record.Span);
-            _gather.Add(record);
-            total += record.Length;
+            var padded = RecordHeader.Padded(record.Length);
+            var span = record.Buffer.Span;
+            Seal(span[..record.Length]);
+            span[record.Length..padded].Clear();
+            _gather.Add(record.Buffer[..padded]);
+            total += padded;
         }
         var firstSequence = LastSequence - (ulong)records.Count + 1;
         if (_segment is null || (_segmentLength > 0 && _segmentLength + total > _segmentBytes)) Roll(firstSequence);
+        // Invariant: every write starts on an alignment boundary (recovery only ever truncates to record starts).
+        if (_segmentLength % RecordHeader.Alignment != 0) throw new InvalidOperationException($"Journal append offset {_segmentLength} is not aligned.");
         var start = Stopwatch.GetTimestamp();
         RandomAccess.Write(_segment!.SafeFileHandle, _gather, _segmentLength);
         var written = Stopwatch.GetTimestamp();
@@ -110,7 +125,7 @@ internal sealed class JournalWriter : IDisposable
     {
         _segment?.Dispose();
         var path = Path.Combine(_directory, SegmentName(firstSequence));
-        _segment = DurableFile.OpenSegment(path, FileMode.CreateNew);
+        _segment = DurableFile.OpenSegment(path, FileMode.CreateNew, _directIo, out _direct);
         _segmentLength = 0;
         if (_fsync) DurableFile.SyncDirectory(_directory);
     }

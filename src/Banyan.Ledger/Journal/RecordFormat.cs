@@ -40,6 +40,14 @@ internal readonly record struct RecordHeader(
 
     public int RecordLength => Size + BodyLength;
 
+    /// <summary>Records start on 4 KiB boundaries; the gap after a record is zero padding (O_DIRECT needs aligned writes).</summary>
+    public const int Alignment = 4096;
+
+    public static int Padded(int length) => (length + Alignment - 1) & ~(Alignment - 1);
+
+    /// <summary>Buffer capacity for any record including its padding.</summary>
+    public static int MaxPaddedRecordLength => Padded(MaxRecordLength);
+
     public static int BodyLengthFor(int requestCount, int eventCount) => requestCount * DescriptorSize + eventCount * EventSize;
 
     /// <summary>Writes every field except the checksum (bytes 48..64 are left untouched).</summary>

@@ -26,9 +26,10 @@ public sealed class CrashRecoveryTests : IDisposable
 
         for (var k = 0; k < offsets.Count; k += 3)
         {
-            var end = k + 1 < offsets.Count ? offsets[k + 1] : length;
-            var cut = offsets[k] + random.NextInt64(0, end - offsets[k]); // somewhere inside record k+1 (or at its start)
-            await AssertRecoversTo(segment, cut, expectedSequence: (ulong)k, digests);
+            var next = k + 1 < offsets.Count ? offsets[k + 1] : length;
+            var recordEnd = offsets[k] + RecordLengthAt(segment, offsets[k]);
+            var cut = offsets[k] + random.NextInt64(0, next - offsets[k]); // inside record k+1, its start, or its padding
+            await AssertRecoversTo(segment, cut, expectedSequence: cut >= recordEnd ? (ulong)k + 1 : (ulong)k, digests);
         }
         await AssertRecoversTo(segment, length, expectedSequence: (ulong)offsets.Count, digests);
     }
@@ -40,10 +41,25 @@ public sealed class CrashRecoveryTests : IDisposable
         File.Copy(segment, target);
         using (var file = new FileStream(target, FileMode.Open)) file.SetLength(cut);
 
-        await using var engine = LedgerEngine.Open(Options(copy.Path), _clock);
+        await using (var engine = LedgerEngine.Open(Options(copy.Path), _clock))
+        {
+            Assert.Equal(expectedSequence, engine.Statistics.JournalSequence);
+            Assert.Equal(digests[expectedSequence], await DigestAsync(engine));
+            await engine.CreateAccountsAsync(new[] { NewAccount(777) }); // appending after the cut keeps the journal valid
+        }
+        await using (var engine = LedgerEngine.Open(Options(copy.Path), _clock))
+        {
+            Assert.Equal(expectedSequence + 1, engine.Statistics.JournalSequence);
+        }
+    }
 
-        Assert.Equal(expectedSequence, engine.Statistics.JournalSequence);
-        Assert.Equal(digests[expectedSequence], await DigestAsync(engine));
+    private static int RecordLengthAt(string segment, long offset)
+    {
+        var header = new byte[RecordHeader.Size];
+        using var file = File.OpenRead(segment);
+        file.Position = offset;
+        file.ReadExactly(header);
+        return RecordHeader.Read(header).RecordLength;
     }
 
     /// <summary>Runs requests one at a time (so each is one record) and records the digest after each.</summary>

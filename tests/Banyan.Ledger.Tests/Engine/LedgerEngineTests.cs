@@ -44,7 +44,7 @@ public sealed class LedgerEngineTests : IDisposable
         Assert.Equal(2UL, stats.DurableSequence);
         Assert.Equal(2L, stats.RecordsWritten);
         Assert.Equal(journalBytes, stats.BytesWritten);
-        Assert.Equal((2 * 64) + (2 * 16) + (5 * 128), stats.BytesWritten);
+        Assert.Equal(2 * RecordHeader.Alignment, stats.BytesWritten); // two small records, each padded to 4 KiB
         Assert.Equal(5L, stats.EventsApplied);
         Assert.Equal(2, stats.Accounts);
         Assert.Equal(2L, stats.Transfers);

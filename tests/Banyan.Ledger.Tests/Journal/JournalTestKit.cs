@@ -49,18 +49,20 @@ internal static class JournalTestKit
     public static List<byte[]> Append(JournalWriter writer, Random random, int count, int maxEvents = 200)
     {
         var written = new List<byte[]>();
-        var group = new List<Memory<byte>>();
+        var group = new List<PendingRecord>();
         for (var i = 0; i < count; i++)
         {
             var requests = random.Next(1, 4);
             var counts = Enumerable.Range(0, requests).Select(_ => random.Next(1, maxEvents)).ToArray();
             var sequence = writer.LastSequence + (ulong)group.Count + 1;
             var record = Record(random, sequence, sequence * 1_000_000, counts);
-            group.Add(record);
-            written.Add(record);
+            var padded = new byte[RecordHeader.Padded(record.Length)];
+            record.CopyTo(padded, 0);
+            group.Add(new PendingRecord(padded, record.Length));
             if (group.Count == 3 || i == count - 1)
             {
                 writer.Append(group);
+                written.AddRange(group.Select(r => r.Buffer[..r.Length].ToArray()));
                 group.Clear();
             }
         }
@@ -89,7 +91,7 @@ internal static class JournalTestKit
         while (offset < bytes.Length)
         {
             offsets.Add(offset);
-            offset += RecordHeader.Read(bytes.AsSpan((int)offset)).RecordLength;
+            offset += RecordHeader.Padded(RecordHeader.Read(bytes.AsSpan((int)offset)).RecordLength);
         }
         return offsets;
     }
