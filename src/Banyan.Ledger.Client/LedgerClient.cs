@@ -139,6 +139,11 @@ public sealed class LedgerClient : IAsyncDisposable
             {
                 throw new LedgerClientException("the ledger host could not be reached: " + e.Message, inner: e);
             }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // HttpClient's own timeout, not the caller's token: the outcome is unknown, like a lost connection.
+                throw new LedgerClientException("the ledger request timed out; whether it was applied is unknown", inner: e);
+            }
             using (response)
             {
                 if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0)

@@ -46,7 +46,20 @@ internal sealed class TokenProvider(HttpClient http, LedgerClientOptions options
             ]),
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await http.SendAsync(request, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new LedgerClientException("the token endpoint could not be reached: " + e.Message, inner: e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new LedgerClientException("the token request timed out", inner: e);
+        }
+        using var _ = response;
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -55,7 +68,7 @@ internal sealed class TokenProvider(HttpClient http, LedgerClientOptions options
         using var json = JsonDocument.Parse(body);
         var token = json.RootElement.GetProperty("access_token").GetString()
             ?? throw new LedgerClientException("token response has no access_token");
-        var lifetime = json.RootElement.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var s) ? TimeSpan.FromSeconds(s) : TimeSpan.FromMinutes(5);
+        var lifetime = json.RootElement.TryGetProperty("expires_in", out var expiresIn) && expiresIn.TryGetInt32(out var s) ? TimeSpan.FromSeconds(s) : TimeSpan.FromMinutes(5);
         _refreshAt = time.GetUtcNow() + (lifetime > RefreshMargin * 2 ? lifetime - RefreshMargin : lifetime / 2);
         Volatile.Write(ref _token, token);
         return token;

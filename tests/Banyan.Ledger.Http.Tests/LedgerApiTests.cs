@@ -223,4 +223,45 @@ public sealed class LedgerApiTests(LedgerHostFixture host)
             Assert.Contains($"\"{path}\"", document, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task Idempotency_key_replays_the_first_response_instead_of_answering_exists()
+    {
+        var (bank, customer, _) = await OpenAccountsAsync();
+        var body = $"[{Transfer(host.NextId(), bank, customer, 3)}]";
+        var key = Guid.NewGuid().ToString("N");
+
+        async Task<(string Text, bool Replayed)> SendAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("v1/ledger/transfers", UriKind.Relative))
+            {
+                Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await host.Api.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadAsStringAsync(), response.Headers.Contains("Idempotent-Replayed"));
+        }
+
+        var first = await SendAsync();
+        var second = await SendAsync();
+
+        Assert.Contains("\"created\"", first.Text, StringComparison.Ordinal);
+        Assert.False(first.Replayed);
+        Assert.True(second.Replayed);
+        Assert.Equal(first.Text, second.Text);
+        Assert.Equal((UInt128)3, Balance(await GetAccountAsync(customer), "credits_posted"));
+    }
+
+    [Fact]
+    public async Task Metrics_endpoint_exports_the_ledger_meter()
+    {
+        var (bank, customer, _) = await OpenAccountsAsync();
+        await host.Api.PostJsonAsync("v1/ledger/transfers", $"[{Transfer(host.NextId(), bank, customer, 1)}]");
+
+        var metrics = await host.Api.GetStringAsync(new Uri("metrics", UriKind.Relative));
+
+        Assert.Contains("banyan_ledger_transfers_created", metrics, StringComparison.Ordinal);
+        Assert.Contains("banyan_ledger_journal_durable_sequence", metrics, StringComparison.Ordinal);
+    }
 }

@@ -41,6 +41,7 @@ internal sealed class LedgerBenchReport(string machine, string? postgresSkippedR
             table.AddRow("5 replay", N(ip.ReplayedEvents), N(ip.ReplayTransfersPerSecond), "-", "-", "-", "2,000,000");
             console.Write(table);
             console.MarkupLine($"resident memory {F(ip.ResidentMiBPerMillionTransfers)} MiB per million transfers (managed heap {F(ip.ManagedMiBPerMillionTransfers)}); state machine alone {N(ip.StateMachineTransfersPerSecond)}/s");
+            console.MarkupLine($"in-process time: apply {F(ip.WriterApplySeconds)} s, journal write {F(ip.JournalWriteSeconds)} s, fdatasync {F(ip.JournalSyncSeconds)} s in {N(ip.GroupCommits)} group commits of {F(ip.Seconds)} s wall");
             if (w.InProcessOverPostgres is { } a && w.BulkOverPostgres is { } b)
             {
                 console.MarkupLine($"Banyan ÷ PostgreSQL: [bold]{a:F0}×[/] in-process, [bold]{b:F0}×[/] bulk from another process (target ≥ 30×)");

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Banyan.Platform;
 using Banyan.Platform.Http;
@@ -24,9 +23,11 @@ internal static class LedgerEndpoints
         var ledger = v1.MapGroup("/ledger").RequireAuthorization(ScopePolicy.For("ledger")).WithTags("Ledger");
 
         ledger.MapPost("/accounts", CreateAccounts).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("CreateLedgerAccounts")
+            .WithDescription("Body: JSON array of accounts {id, ledger, code, flags[], user_data_128, user_data_64, user_data_32}; ids and 128-bit values as decimal strings. Response: [{index, status}] with status 'created' or a result code. See docs/ledger-api.md.")
             .WithSummary("Create a batch of accounts (at most 8,190); one result per event, in order.")
             .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         ledger.MapPost("/transfers", CreateTransfers).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("CreateLedgerTransfers")
+            .WithDescription("Body: JSON array of transfers {id, debit_account_id, credit_account_id, amount, pending_id, timeout, ledger, code, flags[], user_data_*}; ids and amounts as decimal strings. Response: [{index, status}] with status 'created' or a result code. See docs/ledger-api.md.")
             .WithSummary("Create a batch of transfers (at most 8,190); one result per event, in order.")
             .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         ledger.MapGet("/accounts/{id}", GetAccount).WithName("GetLedgerAccount")
@@ -170,6 +171,4 @@ internal static class LedgerEndpoints
         if (semicolon >= 0) contentType = contentType[..semicolon];
         return contentType.Trim().Equals(mediaType, StringComparison.OrdinalIgnoreCase);
     }
-
-    internal static ReadOnlySpan<T> Cast<T>(ReadOnlySpan<byte> bytes) where T : struct => MemoryMarshal.Cast<byte, T>(bytes);
 }

@@ -23,7 +23,7 @@ internal sealed class LedgerHealthCheck(LedgerEngine engine) : IHealthCheck
         {
             return HealthCheckResult.Unhealthy($"ledger engine did not answer within {Bound.TotalSeconds:0} s");
         }
-        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is LedgerFaultedException or InvalidOperationException or ObjectDisposedException or IOException)
         {
             return HealthCheckResult.Unhealthy("ledger engine unavailable: " + e.Message);
         }
