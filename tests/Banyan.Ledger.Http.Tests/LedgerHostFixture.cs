@@ -25,6 +25,9 @@ public sealed class LedgerHostFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The host's data directory (the ledger lives in its <c>ledger</c> folder).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>Authenticated with scope <c>ledger</c>.</summary>
     public HttpClient Api { get; private set; } = null!;
 
