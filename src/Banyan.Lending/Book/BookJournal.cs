@@ -10,6 +10,8 @@ internal sealed record JournalEntry
     public required string Kind { get; init; }
     /// <summary>The book's transfer sequence after the step, so ids never repeat after a replay.</summary>
     public long Seq { get; init; }
+    /// <summary>Write-ahead steps (decision 0504): the transfer sequence the step's ids start after.</summary>
+    public long? Start { get; init; }
     public uint Epoch { get; init; }
     public uint Ledger { get; init; }
     public Product? Product { get; init; }

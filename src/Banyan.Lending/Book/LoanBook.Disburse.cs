@@ -29,11 +29,17 @@ internal sealed partial class LoanBook
         var created = await CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
         if (created.Any(r => r is not (CreateAccountResult.Created or CreateAccountResult.Exists)))
             return Outcome<long>.Fail(Refusal.LedgerRejected, $"the ledger refused the loan accounts: {created[0]}");
+        var start = _transferSequence;
         var batch = Chain(number, [(Chart.Loan(number, LoanAccount.PrincipalReceivable), _customers[customer].Account, application.Principal, LendingCodes.Disbursement)]);
+        IntendLoan(application, start);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (!ok) return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the disbursement: {first}");
+        if (!ok)
+        {
+            Abort(start);
+            return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the disbursement: {first}");
+        }
         AppendLoan(number, customer, productIndex, application, schedule);
-        RecordLoan(application);
+        Done();
         return Outcome<long>.Success(number);
     }
 
@@ -55,8 +61,8 @@ internal sealed partial class LoanBook
         return Outcome<(int, int, Instalment[])>.Success((customer, productIndex, ScheduleCalculator.Build(terms)));
     }
 
-    private void RecordLoan(LoanApplication a, bool sync = true) =>
-        Record(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start }, sync);
+    private void IntendLoan(LoanApplication a, long start, bool sync = true) =>
+        Intend(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start }, start, sync);
 
     internal static ScheduleTerms TermsFor(Product product, LoanApplication application) =>
         new(application.Principal, product.AnnualRate, application.Start, application.Instalments, product.Frequency,

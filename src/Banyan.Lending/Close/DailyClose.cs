@@ -38,6 +38,7 @@ internal sealed partial class LoanBook
         var chart = await EnsureChartAsync(cancellationToken).ConfigureAwait(false);
         if (!chart.Ok) throw new InvalidOperationException(chart.Detail);
         var totals = new CloseTotals(date);
+        Intend(new JournalEntry { Kind = "close", Date = date }, _transferSequence);
         Transfer[][] buffers = [new Transfer[LedgerEngine.MaxBatchEvents], new Transfer[LedgerEngine.MaxBatchEvents]];
         (Task<CreateTransferResult[]> Task, int From, int To)? inFlight = null;
         Exception? failure = null;
@@ -51,9 +52,10 @@ internal sealed partial class LoanBook
             inFlight = (task, from, to);
         }
         if (inFlight is { } tail) failure ??= await FinishChunkAsync(tail, date, totals).ConfigureAwait(false);
+        // A stopped close keeps the chunks the ledger accepted; its replay asks the ledger chunk by chunk (decision 0504).
+        Done();
         if (failure is not null) throw new InvalidOperationException("The daily close stopped: a ledger batch was refused; rerun the close for the same date.", failure);
         LastCloseDate = date;
-        Record(new JournalEntry { Kind = "close", Date = date });
         return totals.ToSummary();
     }
 
