@@ -131,4 +131,29 @@ public sealed class ApiTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncL
         Assert.Contains("is refused: 400", text);
         Assert.Contains("first instalment paid", text);
     }
+
+    [Fact]
+    public async Task Prepayment_and_rescheduling_over_http_with_refusals_as_problem_documents()
+    {
+        await _client.PostAsJsonAsync("/v1/lending/customers", new { reference = "p" });
+        await _client.PostAsJsonAsync("/v1/lending/customers/p/deposits", new { amount = 100_000 });
+        await _client.PostAsJsonAsync("/v1/lending/loans", new { application_id = "a", customer_reference = "p", product_code = "sme-working-capital", principal = 1_000_000, instalments = 6, start_date = "2026-01-15" });
+        var badMode = await _client.PostAsJsonAsync("/v1/lending/loans/1/prepayments", new { amount = 100_000, date = "2026-02-01", mode = "sideways" });
+        Assert.Equal(HttpStatusCode.BadRequest, badMode.StatusCode);
+        var whole = await _client.PostAsJsonAsync("/v1/lending/loans/1/prepayments", new { amount = 1_000_000, date = "2026-02-01" });
+        Assert.Equal(HttpStatusCode.BadRequest, whole.StatusCode);
+        Assert.Equal("application/problem+json", whole.Content.Headers.ContentType?.MediaType);
+        var prepaid = await _client.PostAsJsonAsync("/v1/lending/loans/1/prepayments", new { amount = 400_000, date = "2026-02-01", mode = "keep_instalment" });
+        Assert.Equal(HttpStatusCode.OK, prepaid.StatusCode);
+        var body = await prepaid.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(400_000, body.GetProperty("principal").GetInt64());
+        Assert.True(body.GetProperty("instalments_left").GetInt32() < 6);
+        var loan = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/loans/1");
+        Assert.Equal(600_000, loan.GetProperty("principal_outstanding").GetInt64());
+        var stale = await _client.PostAsJsonAsync("/v1/lending/loans/1/reschedule", new { date = "2026-03-01", extra_instalments = 3 });
+        Assert.Equal(HttpStatusCode.BadRequest, stale.StatusCode);
+        var rescheduled = await _client.PostAsJsonAsync("/v1/lending/loans/1/reschedule", new { date = "2026-01-15", extra_instalments = 3, annual_rate = 0.05 });
+        Assert.Equal(HttpStatusCode.OK, rescheduled.StatusCode);
+        Assert.Equal(0.05m, (await rescheduled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("annual_rate").GetDecimal());
+    }
 }

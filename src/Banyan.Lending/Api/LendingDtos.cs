@@ -40,3 +40,17 @@ internal sealed record QuoteView(long LoanNumber, DateOnly AsOf, long Principal,
 {
     public static QuoteView From(SettlementQuote q) => new(q.LoanNumber, q.AsOf, q.Principal, q.Interest, q.Penalty, q.Fee, q.Total);
 }
+
+internal sealed record PrepaymentBody(long Amount, DateOnly Date, string? Mode = null);
+
+internal sealed record PrepaymentView(long LoanNumber, long Principal, long Interest, long Fee, long Total, int InstalmentsLeft, long NextInstalment)
+{
+    public static PrepaymentView From(long loan, PrepaymentResult r) => new(loan, r.Principal, r.Interest, r.Fee, r.Total, r.InstalmentsLeft, r.NextInstalment);
+}
+
+internal sealed record RescheduleBody(DateOnly Date, int ExtraInstalments = 0, decimal? AnnualRate = null);
+
+internal sealed record RescheduleView(long LoanNumber, long Capitalised, long Principal, decimal AnnualRate, int InstalmentsLeft, DateOnly? ObservationUntil)
+{
+    public static RescheduleView From(long loan, RescheduleResult r) => new(loan, r.Capitalised, r.Principal, r.AnnualRate, r.InstalmentsLeft, r.ObservationUntil == default ? null : r.ObservationUntil);
+}

@@ -30,6 +30,8 @@ internal static class LendingEndpoints
         g.MapPost("/loans/{number:long}/repayments", Repay).WithName("RepayLoan").WithSummary("A repayment from the borrower's deposit account.").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
         g.MapGet("/loans/{number:long}/settlement-quote", QuoteSettlement).WithName("QuoteLoanSettlement").WithSummary("What settles the loan on a date.").Produces<QuoteView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/loans/{number:long}/settlement", Settle).WithName("SettleLoan").WithSummary("Settle the loan early at the quoted amount.").Produces<QuoteView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/loans/{number:long}/prepayments", Prepay).WithName("PrepayLoan").WithSummary("A partial prepayment, re-amortised keeping the term or the instalment.").Produces<PrepaymentView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/loans/{number:long}/reschedule", Reschedule).WithName("RescheduleLoan").WithSummary("Extend the term and/or change the rate (interest in arrears is capitalised).").Produces<RescheduleView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/close", CloseDay).WithName("CloseLendingDay").WithSummary("Run the daily close for a date.");
         g.MapGet("/portfolio", (ILoanPortfolio portfolio) => TypedResults.Ok(portfolio.Figures())).WithName("GetLendingPortfolio").WithSummary("Portfolio figures.").Produces<PortfolioFigures>();
     }
@@ -108,6 +110,20 @@ internal static class LendingEndpoints
     {
         var settled = await book.SettleAsync(number, body.Date, body.Amount, ct);
         return settled.Ok ? TypedResults.Ok(QuoteView.From(settled.Value)) : Refuse(settled.Refusal, settled.Detail);
+    }
+
+    private static async Task<IResult> Prepay(long number, PrepaymentBody body, LoanBook book, CancellationToken ct)
+    {
+        PrepaymentMode? mode = body.Mode switch { null or "keep_term" => PrepaymentMode.KeepTerm, "keep_instalment" => PrepaymentMode.KeepInstalment, _ => null };
+        if (mode is null) return BanyanProblems.Validation("unknown mode", new Dictionary<string, string[]> { ["mode"] = ["keep_term or keep_instalment"] });
+        var done = await book.PrepayAsync(number, body.Amount, body.Date, mode.Value, ct);
+        return done.Ok ? TypedResults.Ok(PrepaymentView.From(number, done.Value)) : Refuse(done.Refusal, done.Detail);
+    }
+
+    private static async Task<IResult> Reschedule(long number, RescheduleBody body, LoanBook book, CancellationToken ct)
+    {
+        var done = await book.RescheduleAsync(number, body.Date, body.ExtraInstalments, body.AnnualRate, ct);
+        return done.Ok ? TypedResults.Ok(RescheduleView.From(number, done.Value)) : Refuse(done.Refusal, done.Detail);
     }
 
     private static async Task<IResult> CloseDay(CloseBody body, LoanBook book, CancellationToken ct)

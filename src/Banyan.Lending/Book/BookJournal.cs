@@ -21,6 +21,10 @@ internal sealed record JournalEntry
     public long Amount { get; init; }
     public int Instalments { get; init; }
     public DateOnly Date { get; init; }
+    /// <summary>Partial prepayment: <c>keep_term</c> or <c>keep_instalment</c>.</summary>
+    public string? Mode { get; init; }
+    /// <summary>Rescheduling: the new nominal annual rate (null keeps the rate).</summary>
+    public decimal? Rate { get; init; }
 }
 
 /// <summary>

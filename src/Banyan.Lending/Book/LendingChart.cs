@@ -37,6 +37,8 @@ internal static class LendingCodes
     public const ushort SettlementFee = 5011;
     public const ushort CustomerDeposit = 5012;
     public const ushort CustomerWithdrawal = 5013;
+    public const ushort Prepayment = 5014;
+    public const ushort InterestCapitalised = 5015;
 
     public const ushort BankAccountCode = 5100;
     public const ushort PrincipalAccountCode = 5101;

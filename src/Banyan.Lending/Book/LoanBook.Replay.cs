@@ -120,6 +120,8 @@ internal sealed partial class LoanBook
             "settle" => Check(await SettleAsync(e.Loan, e.Date, e.Amount, ct).ConfigureAwait(false)),
             "writeoff" => Check(await WriteOffAsync(e.Loan, ct).ConfigureAwait(false)),
             "recover" => Check(await RecoverAsync(e.Loan, e.Amount, ct).ConfigureAwait(false)),
+            "prepay" => Check(await PrepayAsync(e.Loan, e.Amount, e.Date, e.Mode == "keep_term" ? PrepaymentMode.KeepTerm : PrepaymentMode.KeepInstalment, ct).ConfigureAwait(false)),
+            "reschedule" => Check(await RescheduleAsync(e.Loan, e.Date, e.Instalments, e.Rate, ct).ConfigureAwait(false)),
             "close" => await ReplayCloseAsync(e.Date, ct).ConfigureAwait(false),
             _ => (false, $"unknown entry kind '{e.Kind}'"),
         };

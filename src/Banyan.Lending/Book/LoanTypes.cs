@@ -86,6 +86,8 @@ internal struct LoanState
     public long WrittenOff;
     public DateOnly Disbursement;
     public DateOnly LastClosed;
+    /// <summary>A loan rescheduled while in arrears is at least substandard until this date (decision 0505); default: none.</summary>
+    public DateOnly ObservationUntil;
 
     public readonly long Exposure => PrincipalOutstanding + InterestReceivable;
 }
@@ -125,3 +127,21 @@ internal readonly record struct RepaymentAllocation(long Penalty, long Interest,
 {
     public long Total => Penalty + Interest + Principal;
 }
+
+/// <summary>How a partial prepayment re-amortises the rest of the loan.</summary>
+internal enum PrepaymentMode
+{
+    /// <summary>Same due dates, lower instalment.</summary>
+    KeepTerm = 1,
+    /// <summary>Same instalment (or principal per instalment), fewer instalments.</summary>
+    KeepInstalment = 2,
+}
+
+/// <summary>What a partial prepayment took: principal, interest of the running period to the date, the fee; and the new schedule's shape.</summary>
+internal readonly record struct PrepaymentResult(long Principal, long Interest, long Fee, int InstalmentsLeft, long NextInstalment)
+{
+    public long Total => Principal + Interest + Fee;
+}
+
+/// <summary>What a rescheduling did: interest capitalised, the new principal, rate and number of instalments left.</summary>
+internal readonly record struct RescheduleResult(long Capitalised, long Principal, decimal AnnualRate, int InstalmentsLeft, DateOnly ObservationUntil);

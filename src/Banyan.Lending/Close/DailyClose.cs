@@ -124,6 +124,8 @@ internal sealed partial class LoanBook
         var days = date.DayNumber - loan.LastClosed.DayNumber;
         var penalty = Money.InterestForDays(overdue, loan.PenaltyRate, loan.DayCount, days);
         var category = Rules.Classify(daysPastDue);
+        // A loan rescheduled in arrears stays at least substandard through its observation period (decision 0505).
+        if (date < loan.ObservationUntil && category < LoanCategory.Substandard) category = LoanCategory.Substandard;
         var exposure = loan.PrincipalOutstanding + loan.InterestReceivable + accrual + penalty;
         var provision = Money.RoundHalfUp(exposure * Rules.Rate(category));
         var delta = provision - loan.ProvisionHeld;
