@@ -7,11 +7,11 @@ namespace Banyan.Lending.Api;
 internal sealed record ProductBody(
     string Code, string Name, Amortization Amortization, Frequency Frequency, DayCount DayCount,
     decimal AnnualRate, decimal PenaltyRate, int MinInstalments, int MaxInstalments, int GraceInstalments,
-    long MaxPrincipal, decimal PrepaymentFeeRate)
+    long MaxPrincipal, decimal PrepaymentFeeRate, decimal OriginationFeeRate = 0m, bool OriginationFeeFinanced = false, long LateFee = 0, int LateFeeAfterDays = 0)
 {
-    public Product ToProduct() => new(Code, Name, Amortization, Frequency, DayCount, AnnualRate, PenaltyRate, MinInstalments, MaxInstalments, GraceInstalments, MaxPrincipal, PrepaymentFeeRate);
+    public Product ToProduct() => new(Code, Name, Amortization, Frequency, DayCount, AnnualRate, PenaltyRate, MinInstalments, MaxInstalments, GraceInstalments, MaxPrincipal, PrepaymentFeeRate, OriginationFeeRate, OriginationFeeFinanced, LateFee, LateFeeAfterDays);
 
-    public static ProductBody From(Product p) => new(p.Code, p.Name, p.Amortization, p.Frequency, p.DayCount, p.AnnualRate, p.PenaltyRate, p.MinInstalments, p.MaxInstalments, p.GraceInstalments, p.MaxPrincipal, p.PrepaymentFeeRate);
+    public static ProductBody From(Product p) => new(p.Code, p.Name, p.Amortization, p.Frequency, p.DayCount, p.AnnualRate, p.PenaltyRate, p.MinInstalments, p.MaxInstalments, p.GraceInstalments, p.MaxPrincipal, p.PrepaymentFeeRate, p.OriginationFeeRate, p.OriginationFeeFinanced, p.LateFee, p.LateFeeAfterDays);
 }
 
 internal sealed record CustomerBody(string Reference);

@@ -39,6 +39,7 @@ internal static class LendingCodes
     public const ushort CustomerWithdrawal = 5013;
     public const ushort Prepayment = 5014;
     public const ushort InterestCapitalised = 5015;
+    public const ushort OriginationFee = 5016;
 
     public const ushort BankAccountCode = 5100;
     public const ushort PrincipalAccountCode = 5101;

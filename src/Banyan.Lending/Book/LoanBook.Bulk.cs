@@ -58,6 +58,7 @@ internal sealed partial class LoanBook
         {
             var plan = PlanDisbursement(chunk[i]);
             if (!plan.Ok) throw new ArgumentException($"application {i}: {plan.Detail}", nameof(chunk));
+            if (_productList[plan.Value.Product].OriginationFeeRate > 0m) throw new ArgumentException($"application {i}: products with an origination fee are disbursed one by one", nameof(chunk));
             plans[i] = plan.Value;
             var number = _loanCount + i + 1L;
             Chart.LoanAccounts(number, accounts.AsSpan(2 * i, 2));

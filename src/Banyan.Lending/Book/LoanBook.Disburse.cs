@@ -30,7 +30,16 @@ internal sealed partial class LoanBook
         if (created.Any(r => r is not (CreateAccountResult.Created or CreateAccountResult.Exists)))
             return Outcome<long>.Fail(Refusal.LedgerRejected, $"the ledger refused the loan accounts: {created[0]}");
         var start = _transferSequence;
-        var batch = Chain(number, [(Chart.Loan(number, LoanAccount.PrincipalReceivable), _customers[customer].Account, application.Principal, LendingCodes.Disbursement)]);
+        var product = _productList[productIndex];
+        var fee = product.OriginationFee(application.Principal);
+        var principalAccount = Chart.Loan(number, LoanAccount.PrincipalReceivable);
+        // Deducted: the borrower pays the fee out of the money received. Financed: the loan asset carries it.
+        var feeFrom = product.OriginationFeeFinanced ? principalAccount : _customers[customer].Account;
+        var batch = Chain(number,
+        [
+            (principalAccount, _customers[customer].Account, application.Principal, LendingCodes.Disbursement),
+            (feeFrom, Chart.Bank(BankAccount.FeeIncome), fee, LendingCodes.OriginationFee),
+        ]);
         IntendLoan(application, start);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
         if (!ok)
@@ -65,7 +74,7 @@ internal sealed partial class LoanBook
         Intend(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start }, start, sync);
 
     internal static ScheduleTerms TermsFor(Product product, LoanApplication application) =>
-        new(application.Principal, product.AnnualRate, application.Start, application.Instalments, product.Frequency,
+        new(application.Principal + (product.OriginationFeeFinanced ? product.OriginationFee(application.Principal) : 0), product.AnnualRate, application.Start, application.Instalments, product.Frequency,
             product.Amortization, product.DayCount, Math.Min(product.GraceInstalments, application.Instalments - 1));
 
     /// <summary>Appends a disbursed loan to the flat arrays (amortised growth; no per-loan objects kept).</summary>
@@ -86,7 +95,7 @@ internal sealed partial class LoanBook
         {
             Number = number, Customer = customer, Product = productIndex,
             ScheduleOffset = _instalmentCount, ScheduleCount = schedule.Length,
-            Disbursed = application.Principal, PrincipalOutstanding = application.Principal,
+            Disbursed = schedule[0].Opening, PrincipalOutstanding = schedule[0].Opening,
             AnnualRate = product.AnnualRate, PenaltyRate = product.PenaltyRate, DayCount = product.DayCount,
             Status = LoanStatus.Active, Category = LoanCategory.Normal,
             Disbursement = application.Start, LastClosed = application.Start,

@@ -187,6 +187,7 @@ internal sealed partial class LoanBook
         var schedule = _instalments.AsSpan(loan.ScheduleOffset, count);
         loan.NextUnpaid = 0;
         while (loan.NextUnpaid < count && schedule[loan.NextUnpaid].Unpaid == 0) loan.NextUnpaid++;
+        loan.LateFeeIndex = Math.Max(loan.NextUnpaid, Math.Min(loan.LateFeeIndex, keep));
         loan.AccrualIndex = 0;
         while (loan.AccrualIndex < count && schedule[loan.AccrualIndex].InterestRecognised == schedule[loan.AccrualIndex].Interest && schedule[loan.AccrualIndex].Unpaid == 0) loan.AccrualIndex++;
     }

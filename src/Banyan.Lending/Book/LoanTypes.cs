@@ -16,14 +16,24 @@ internal sealed record Product(
     int MaxInstalments,
     int GraceInstalments,
     long MaxPrincipal,
-    decimal PrepaymentFeeRate)
+    decimal PrepaymentFeeRate,
+    decimal OriginationFeeRate = 0m,
+    bool OriginationFeeFinanced = false,
+    long LateFee = 0,
+    int LateFeeAfterDays = 0)
 {
+    /// <summary>The origination fee on a requested principal (half-up); deducted from the disbursement or financed (decision 0506).</summary>
+    public long OriginationFee(long principal) => Money.RoundHalfUp(principal * OriginationFeeRate);
+
     public string? Validate()
     {
         if (string.IsNullOrWhiteSpace(Code) || Code.Length > 40) return "code must be 1 to 40 characters";
         if (string.IsNullOrWhiteSpace(Name) || Name.Length > 200) return "name must be 1 to 200 characters";
         if (PenaltyRate < 0m || PenaltyRate > 1m) return "penalty_rate must be between 0 and 1";
         if (PrepaymentFeeRate < 0m || PrepaymentFeeRate > 0.1m) return "prepayment_fee_rate must be between 0 and 0.1";
+        if (OriginationFeeRate < 0m || OriginationFeeRate > 0.1m) return "origination_fee_rate must be between 0 and 0.1";
+        if (LateFee < 0 || LateFee > MaxPrincipal) return "late_fee must be between 0 and max_principal";
+        if (LateFeeAfterDays < 0 || LateFeeAfterDays > 90) return "late_fee_after_days must be between 0 and 90";
         if (MinInstalments < 1 || MaxInstalments < MinInstalments) return "min_instalments must be at least 1 and at most max_instalments";
         if (MaxPrincipal <= 0 || MaxPrincipal > ScheduleTerms.MaxPrincipal) return "max_principal is out of range";
         return new ScheduleTerms(1, AnnualRate, new DateOnly(2000, 1, 1), MaxInstalments, Frequency, Amortization, DayCount, GraceInstalments).Validate();
@@ -88,6 +98,10 @@ internal struct LoanState
     public DateOnly LastClosed;
     /// <summary>A loan rescheduled while in arrears is at least substandard until this date (decision 0505); default: none.</summary>
     public DateOnly ObservationUntil;
+    /// <summary>Instalments [0, LateFeeIndex) have been looked at for a late fee (decision 0506).</summary>
+    public int LateFeeIndex;
+    /// <summary>Late fees charged (part of the penalty recognised; for statements).</summary>
+    public long LateFees;
 
     public readonly long Exposure => PrincipalOutstanding + InterestReceivable;
 }

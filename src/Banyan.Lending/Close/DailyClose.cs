@@ -122,7 +122,8 @@ internal sealed partial class LoanBook
         var accrual = Accrue(ref loan, schedule, date, apply);
         var (daysPastDue, overdue) = Overdue(loan, schedule, date);
         var days = date.DayNumber - loan.LastClosed.DayNumber;
-        var penalty = Money.InterestForDays(overdue, loan.PenaltyRate, loan.DayCount, days);
+        var lateFees = LateFeesDue(ref loan, schedule, date, apply);
+        var penalty = Money.InterestForDays(overdue, loan.PenaltyRate, loan.DayCount, days) + lateFees;
         var category = Rules.Classify(daysPastDue);
         // A loan rescheduled in arrears stays at least substandard through its observation period (decision 0505).
         if (date < loan.ObservationUntil && category < LoanCategory.Substandard) category = LoanCategory.Substandard;
@@ -139,6 +140,29 @@ internal sealed partial class LoanBook
             loan.LastClosed = date;
         }
         return new CloseStep(accrual, penalty, delta, true);
+    }
+
+    /// <summary>
+    /// A product's flat late fee, once per instalment still unpaid more than its grace days after the
+    /// due date. Booked with the penalty (penalty income, code 5006) so the close keeps two transfers
+    /// per loan; counted apart in <see cref="LoanState.LateFees"/> (decision 0506).
+    /// </summary>
+    private long LateFeesDue(ref LoanState loan, Span<InstalmentState> schedule, DateOnly date, bool apply)
+    {
+        var product = _productList[loan.Product];
+        if (product.LateFee == 0) return 0;
+        long fees = 0;
+        var k = loan.LateFeeIndex;
+        for (; k < schedule.Length && schedule[k].Due.AddDays(product.LateFeeAfterDays) < date; k++)
+        {
+            if (schedule[k].Unpaid > 0) fees += product.LateFee;
+        }
+        if (apply)
+        {
+            loan.LateFeeIndex = k;
+            loan.LateFees += fees;
+        }
+        return fees;
     }
 
     private long Accrue(ref LoanState loan, Span<InstalmentState> schedule, DateOnly date, bool apply)
