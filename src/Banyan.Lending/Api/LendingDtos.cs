@@ -7,11 +7,12 @@ namespace Banyan.Lending.Api;
 internal sealed record ProductBody(
     string Code, string Name, Amortization Amortization, Frequency Frequency, DayCount DayCount,
     decimal AnnualRate, decimal PenaltyRate, int MinInstalments, int MaxInstalments, int GraceInstalments,
-    long MaxPrincipal, decimal PrepaymentFeeRate, decimal OriginationFeeRate = 0m, bool OriginationFeeFinanced = false, long LateFee = 0, int LateFeeAfterDays = 0)
+    long MaxPrincipal, decimal PrepaymentFeeRate, decimal OriginationFeeRate = 0m, bool OriginationFeeFinanced = false, long LateFee = 0, int LateFeeAfterDays = 0,
+    string? Benchmark = null, decimal Spread = 0m, int RepriceEveryInstalments = 1)
 {
-    public Product ToProduct() => new(Code, Name, Amortization, Frequency, DayCount, AnnualRate, PenaltyRate, MinInstalments, MaxInstalments, GraceInstalments, MaxPrincipal, PrepaymentFeeRate, OriginationFeeRate, OriginationFeeFinanced, LateFee, LateFeeAfterDays);
+    public Product ToProduct() => new(Code, Name, Amortization, Frequency, DayCount, AnnualRate, PenaltyRate, MinInstalments, MaxInstalments, GraceInstalments, MaxPrincipal, PrepaymentFeeRate, OriginationFeeRate, OriginationFeeFinanced, LateFee, LateFeeAfterDays, Benchmark, Spread, RepriceEveryInstalments);
 
-    public static ProductBody From(Product p) => new(p.Code, p.Name, p.Amortization, p.Frequency, p.DayCount, p.AnnualRate, p.PenaltyRate, p.MinInstalments, p.MaxInstalments, p.GraceInstalments, p.MaxPrincipal, p.PrepaymentFeeRate, p.OriginationFeeRate, p.OriginationFeeFinanced, p.LateFee, p.LateFeeAfterDays);
+    public static ProductBody From(Product p) => new(p.Code, p.Name, p.Amortization, p.Frequency, p.DayCount, p.AnnualRate, p.PenaltyRate, p.MinInstalments, p.MaxInstalments, p.GraceInstalments, p.MaxPrincipal, p.PrepaymentFeeRate, p.OriginationFeeRate, p.OriginationFeeFinanced, p.LateFee, p.LateFeeAfterDays, p.Benchmark, p.Spread, p.RepriceEveryInstalments);
 }
 
 internal sealed record CustomerBody(string Reference);
@@ -54,3 +55,5 @@ internal sealed record RescheduleView(long LoanNumber, long Capitalised, long Pr
 {
     public static RescheduleView From(long loan, RescheduleResult r) => new(loan, r.Capitalised, r.Principal, r.AnnualRate, r.InstalmentsLeft, r.ObservationUntil == default ? null : r.ObservationUntil);
 }
+
+internal sealed record BenchmarkBody(DateOnly Effective, decimal Rate);

@@ -32,6 +32,7 @@ internal static class LendingEndpoints
         g.MapPost("/loans/{number:long}/settlement", Settle).WithName("SettleLoan").WithSummary("Settle the loan early at the quoted amount.").Produces<QuoteView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/loans/{number:long}/prepayments", Prepay).WithName("PrepayLoan").WithSummary("A partial prepayment, re-amortised keeping the term or the instalment.").Produces<PrepaymentView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/loans/{number:long}/reschedule", Reschedule).WithName("RescheduleLoan").WithSummary("Extend the term and/or change the rate (interest in arrears is capitalised).").Produces<RescheduleView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/benchmarks/{name}/rates", SetBenchmark).WithName("SetLendingBenchmarkRate").WithSummary("Publish a benchmark rate (e.g. LPR1Y) effective from a date.").Produces(StatusCodes.Status200OK);
         g.MapPost("/close", CloseDay).WithName("CloseLendingDay").WithSummary("Run the daily close for a date.");
         g.MapGet("/portfolio", (ILoanPortfolio portfolio) => TypedResults.Ok(portfolio.Figures())).WithName("GetLendingPortfolio").WithSummary("Portfolio figures.").Produces<PortfolioFigures>();
     }
@@ -124,6 +125,12 @@ internal static class LendingEndpoints
     {
         var done = await book.RescheduleAsync(number, body.Date, body.ExtraInstalments, body.AnnualRate, ct);
         return done.Ok ? TypedResults.Ok(RescheduleView.From(number, done.Value)) : Refuse(done.Refusal, done.Detail);
+    }
+
+    private static IResult SetBenchmark(string name, BenchmarkBody body, LoanBook book)
+    {
+        var set = book.SetBenchmarkRate(name, body.Effective, body.Rate);
+        return set.Ok ? TypedResults.Ok(new { benchmark = name, effective = body.Effective, rate = set.Value }) : Refuse(set.Refusal, set.Detail);
     }
 
     private static async Task<IResult> CloseDay(CloseBody body, LoanBook book, CancellationToken ct)

@@ -64,7 +64,9 @@ internal sealed partial class LoanBook
         if (application.Instalments < product.MinInstalments || application.Instalments > product.MaxInstalments)
             return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, $"instalments must be between {product.MinInstalments} and {product.MaxInstalments}");
         if (_loanCount >= MaxLoans) return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, "the book holds no more loans");
-        var terms = TermsFor(product, application);
+        var rate = RateAt(product, application.Start);
+        if (rate is null) return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, $"no {product.Benchmark} rate is effective on {application.Start:yyyy-MM-dd}, or benchmark + spread is negative");
+        var terms = TermsFor(product, application) with { AnnualRate = rate.Value };
         var error = terms.Validate();
         if (error is not null) return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, error);
         return Outcome<(int, int, Instalment[])>.Success((customer, productIndex, ScheduleCalculator.Build(terms)));
@@ -96,11 +98,16 @@ internal sealed partial class LoanBook
             Number = number, Customer = customer, Product = productIndex,
             ScheduleOffset = _instalmentCount, ScheduleCount = schedule.Length,
             Disbursed = schedule[0].Opening, PrincipalOutstanding = schedule[0].Opening,
-            AnnualRate = product.AnnualRate, PenaltyRate = product.PenaltyRate, DayCount = product.DayCount,
+            AnnualRate = RateAt(product, application.Start) ?? throw new InvalidOperationException("A planned loan lost its rate."), PenaltyRate = product.PenaltyRate, DayCount = product.DayCount,
             Status = LoanStatus.Active, Category = LoanCategory.Normal,
             Disbursement = application.Start, LastClosed = application.Start,
         };
         _instalmentCount += schedule.Length;
+        if (product.Floating)
+        {
+            _loans[_loanCount].NextReset = product.RepriceEveryInstalments;
+            _floating.Add(number);
+        }
         Volatile.Write(ref _loanCount, _loanCount + 1);
     }
 }

@@ -122,6 +122,7 @@ internal sealed partial class LoanBook
             "recover" => Check(await RecoverAsync(e.Loan, e.Amount, ct).ConfigureAwait(false)),
             "prepay" => Check(await PrepayAsync(e.Loan, e.Amount, e.Date, e.Mode == "keep_term" ? PrepaymentMode.KeepTerm : PrepaymentMode.KeepInstalment, ct).ConfigureAwait(false)),
             "reschedule" => Check(await RescheduleAsync(e.Loan, e.Date, e.Instalments, e.Rate, ct).ConfigureAwait(false)),
+            "benchmark" => Check(SetBenchmarkRate(e.Reference!, e.Date, e.Rate ?? throw new InvalidDataException("benchmark entry without rate"))),
             "close" => await ReplayCloseAsync(e.Date, ct).ConfigureAwait(false),
             _ => (false, $"unknown entry kind '{e.Kind}'"),
         };

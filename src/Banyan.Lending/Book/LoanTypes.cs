@@ -20,8 +20,13 @@ internal sealed record Product(
     decimal OriginationFeeRate = 0m,
     bool OriginationFeeFinanced = false,
     long LateFee = 0,
-    int LateFeeAfterDays = 0)
+    int LateFeeAfterDays = 0,
+    string? Benchmark = null,
+    decimal Spread = 0m,
+    int RepriceEveryInstalments = 1)
 {
+    public bool Floating => Benchmark is not null;
+
     /// <summary>The origination fee on a requested principal (half-up); deducted from the disbursement or financed (decision 0506).</summary>
     public long OriginationFee(long principal) => Money.RoundHalfUp(principal * OriginationFeeRate);
 
@@ -34,6 +39,10 @@ internal sealed record Product(
         if (OriginationFeeRate < 0m || OriginationFeeRate > 0.1m) return "origination_fee_rate must be between 0 and 0.1";
         if (LateFee < 0 || LateFee > MaxPrincipal) return "late_fee must be between 0 and max_principal";
         if (LateFeeAfterDays < 0 || LateFeeAfterDays > 90) return "late_fee_after_days must be between 0 and 90";
+        if (Benchmark is not null && (Benchmark.Length is < 1 or > 20)) return "benchmark must be 1 to 20 characters";
+        if (Spread < -0.1m || Spread > 0.5m) return "spread must be between -0.1 and 0.5";
+        if (RepriceEveryInstalments < 1 || RepriceEveryInstalments > 120) return "reprice_every_instalments must be between 1 and 120";
+        if (Benchmark is not null && GraceInstalments > 0) return "a floating-rate product cannot have grace instalments";
         if (MinInstalments < 1 || MaxInstalments < MinInstalments) return "min_instalments must be at least 1 and at most max_instalments";
         if (MaxPrincipal <= 0 || MaxPrincipal > ScheduleTerms.MaxPrincipal) return "max_principal is out of range";
         return new ScheduleTerms(1, AnnualRate, new DateOnly(2000, 1, 1), MaxInstalments, Frequency, Amortization, DayCount, GraceInstalments).Validate();
@@ -100,6 +109,8 @@ internal struct LoanState
     public DateOnly ObservationUntil;
     /// <summary>Instalments [0, LateFeeIndex) have been looked at for a late fee (decision 0506).</summary>
     public int LateFeeIndex;
+    /// <summary>Floating rate: index of the next instalment whose start is a reset date (0 for fixed-rate loans).</summary>
+    public int NextReset;
     /// <summary>Late fees charged (part of the penalty recognised; for statements).</summary>
     public long LateFees;
 

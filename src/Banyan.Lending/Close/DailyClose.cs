@@ -38,6 +38,7 @@ internal sealed partial class LoanBook
         var chart = await EnsureChartAsync(cancellationToken).ConfigureAwait(false);
         if (!chart.Ok) throw new InvalidOperationException(chart.Detail);
         var totals = new CloseTotals(date);
+        RepriceFloating(date);
         Intend(new JournalEntry { Kind = "close", Date = date }, _transferSequence);
         Transfer[][] buffers = [new Transfer[LedgerEngine.MaxBatchEvents], new Transfer[LedgerEngine.MaxBatchEvents]];
         (Task<CreateTransferResult[]> Task, int From, int To)? inFlight = null;
