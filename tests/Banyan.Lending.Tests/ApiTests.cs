@@ -156,4 +156,19 @@ public sealed class ApiTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncL
         Assert.Equal(HttpStatusCode.OK, rescheduled.StatusCode);
         Assert.Equal(0.05m, (await rescheduled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("annual_rate").GetDecimal());
     }
+
+    [Fact]
+    public async Task A_drawdown_over_the_limit_is_a_422_problem_and_changes_nothing()
+    {
+        await _client.PostAsJsonAsync("/v1/lending/customers", new { reference = "l" });
+        var opened = await _client.PostAsJsonAsync("/v1/lending/lines", new { customer_reference = "l", limit = 100_000, annual_rate = 0.05, opened = "2026-01-01", day_count = "act360" });
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsJsonAsync("/v1/lending/lines/1/drawdowns", new { amount = 60_000, date = "2026-01-02" })).StatusCode);
+        var over = await _client.PostAsJsonAsync("/v1/lending/lines/1/drawdowns", new { amount = 40_001, date = "2026-01-03" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, over.StatusCode);
+        Assert.Equal("over_limit", (await over.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        var line = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/lines/1");
+        Assert.Equal(40_000, line.GetProperty("available").GetInt64());
+        Assert.Equal("2026-01-02", line.GetProperty("last_event").GetString());
+    }
 }

@@ -1,5 +1,6 @@
 using Banyan.Lending.Book;
 using Banyan.Lending.Close;
+using Banyan.Lending.Schedules;
 using Banyan.Ledger;
 
 namespace Banyan.Lending.Tests;
@@ -63,6 +64,13 @@ public class CrashTests
                 Assert.Equal((Int128)loan.PrincipalOutstanding, (Int128)accounts[0].DebitsPosted - (Int128)accounts[0].CreditsPosted);
                 Assert.Equal((Int128)loan.InterestReceivable, (Int128)accounts[1].DebitsPosted - (Int128)accounts[1].CreditsPosted);
             }
+            for (var n = 1L; n <= Book.LineCount; n++)
+            {
+                Assert.True(Book.TryGetLine(n, out var line));
+                var accounts = await Ledger.LookupAccountsAsync(new[] { Book.Chart.Line(n, LoanAccount.PrincipalReceivable), Book.Chart.Line(n, LoanAccount.InterestReceivable) });
+                Assert.Equal((Int128)line.Drawn, (Int128)accounts[0].DebitsPosted - (Int128)accounts[0].CreditsPosted);
+                Assert.Equal((Int128)line.InterestReceivable, (Int128)accounts[1].DebitsPosted - (Int128)accounts[1].CreditsPosted);
+            }
             var reserve = (await Ledger.LookupAccountsAsync(new[] { Book.Chart.Bank(BankAccount.LoanLossReserve) }))[0];
             Assert.Equal((Int128)provisions, (Int128)reserve.CreditsPosted - (Int128)reserve.DebitsPosted);
         }
@@ -78,7 +86,7 @@ public class CrashTests
     public static TheoryData<string, string> StepsAndPoints()
     {
         var data = new TheoryData<string, string>();
-        foreach (var step in new[] { "repay", "settle", "writeoff", "close", "disburse", "deposit", "prepay", "reschedule" })
+        foreach (var step in new[] { "repay", "settle", "writeoff", "close", "disburse", "deposit", "prepay", "reschedule", "draw" })
         {
             data.Add(step, "intended");
             data.Add(step, "posted");
@@ -94,6 +102,7 @@ public class CrashTests
         var loan = await scene.LoanWithHistoryAsync();
         var when = Start.AddDays(41);
         if (step == "prepay") Assert.True((await scene.Book.RepayAsync(loan, scene.Book.ArrearsDue(loan, when), when, default)).Ok);
+        if (step == "draw") Assert.True((await scene.Book.OpenLineAsync("a", 50_000, 0.05m, DayCount.Act365, when, default)).Ok);
         var customerBefore = await CustomerBalanceAsync(scene);
         scene.Book.CrashPoint = p => { if (p == point) throw new SimulatedCrash(); };
         await Assert.ThrowsAsync<SimulatedCrash>(() => RunAsync(scene.Book, step, loan, when));
@@ -147,6 +156,7 @@ public class CrashTests
             case "close": await book.CloseDayAsync(when, default); break;
             case "disburse": await book.DisburseAsync(new LoanApplication("a", "sme-working-capital", 300_000, 6, when), default); break;
             case "deposit": await book.DepositAsync("a", 777, default); break;
+            case "draw": await book.DrawAsync(1, 20_000, when, default); break;
             case "prepay": await book.PrepayAsync(loan, 100_000, when, PrepaymentMode.KeepInstalment, default); break;
             case "reschedule": await book.RescheduleAsync(loan, when.AddDays(-1), 3, 0.09m, default); break;
             default: throw new ArgumentOutOfRangeException(nameof(step));
@@ -164,6 +174,7 @@ public class CrashTests
             "close" => state.LastClosed == when && book.LastCloseDate == when,
             "disburse" => book.LoanCount == 2,
             // Both leave a settled row due on their date (original due dates fall on the 10th).
+            "draw" => book.TryGetLine(1, out var line) && line.Drawn == 20_000,
             "prepay" => book.Schedule(loan).Any(r => r.Due == when),
             "reschedule" => book.Schedule(loan).Any(r => r.Due == when.AddDays(-1)),
             _ => throw new ArgumentOutOfRangeException(nameof(step)),

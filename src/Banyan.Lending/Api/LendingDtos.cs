@@ -57,3 +57,16 @@ internal sealed record RescheduleView(long LoanNumber, long Capitalised, long Pr
 }
 
 internal sealed record BenchmarkBody(DateOnly Effective, decimal Rate);
+
+internal sealed record LineBody(string CustomerReference, long Limit, decimal AnnualRate, DateOnly Opened, string? DayCount = null);
+
+internal sealed record LineMoveBody(long Amount, DateOnly Date);
+
+internal sealed record LineView(long Number, string CustomerReference, long Limit, long Drawn, long Available, long InterestReceivable, decimal AnnualRate, DateOnly LastEvent, string PrincipalAccountId)
+{
+    public static LineView From(LoanBook book, long number)
+    {
+        book.TryGetLine(number, out var l);
+        return new(l.Number, book.Customer(l.Customer).Reference, l.Limit, l.Drawn, l.Available, l.InterestReceivable, l.AnnualRate, l.LastEvent, book.Chart.Line(number, LoanAccount.PrincipalReceivable).ToString());
+    }
+}

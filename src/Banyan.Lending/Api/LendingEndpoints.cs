@@ -1,6 +1,7 @@
 using Banyan.Lending.Book;
 using Banyan.Lending.Close;
 using Banyan.Lending.Contracts;
+using Banyan.Lending.Schedules;
 using Banyan.Platform;
 using Banyan.Platform.Http;
 using Microsoft.AspNetCore.Builder;
@@ -33,6 +34,10 @@ internal static class LendingEndpoints
         g.MapPost("/loans/{number:long}/prepayments", Prepay).WithName("PrepayLoan").WithSummary("A partial prepayment, re-amortised keeping the term or the instalment.").Produces<PrepaymentView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/loans/{number:long}/reschedule", Reschedule).WithName("RescheduleLoan").WithSummary("Extend the term and/or change the rate (interest in arrears is capitalised).").Produces<RescheduleView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/benchmarks/{name}/rates", SetBenchmark).WithName("SetLendingBenchmarkRate").WithSummary("Publish a benchmark rate (e.g. LPR1Y) effective from a date.").Produces(StatusCodes.Status200OK);
+        g.MapPost("/lines", OpenLine).WithName("OpenCreditLine").WithSummary("Open a revolving credit line for a borrower.").Produces<LineView>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapGet("/lines/{number:long}", GetLine).WithName("GetCreditLine").WithSummary("A credit line: limit, drawn, available, interest receivable.").Produces<LineView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/lines/{number:long}/drawdowns", Draw).WithName("DrawCreditLine").WithSummary("Draw within the available amount (over the limit: 422 over_limit, nothing changed).").Produces<LineView>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        g.MapPost("/lines/{number:long}/repayments", RepayLine).WithName("RepayCreditLine").WithSummary("Repay interest then drawn principal; repaid principal is available again.").Produces<LineView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/close", CloseDay).WithName("CloseLendingDay").WithSummary("Run the daily close for a date.");
         g.MapGet("/portfolio", (ILoanPortfolio portfolio) => TypedResults.Ok(portfolio.Figures())).WithName("GetLendingPortfolio").WithSummary("Portfolio figures.").Produces<PortfolioFigures>();
     }
@@ -133,6 +138,29 @@ internal static class LendingEndpoints
         return set.Ok ? TypedResults.Ok(new { benchmark = name, effective = body.Effective, rate = set.Value }) : Refuse(set.Refusal, set.Detail);
     }
 
+    private static async Task<IResult> OpenLine(LineBody body, LoanBook book, CancellationToken ct)
+    {
+        if (!Enum.TryParse<DayCount>(body.DayCount ?? "Act365", ignoreCase: true, out var dayCount) || !Enum.IsDefined(dayCount))
+            return BanyanProblems.Validation("unknown day_count", new Dictionary<string, string[]> { ["day_count"] = ["act360, act365 or thirty360"] });
+        var opened = await book.OpenLineAsync(body.CustomerReference, body.Limit, body.AnnualRate, dayCount, body.Opened, ct);
+        return opened.Ok ? TypedResults.Created($"/v1/lending/lines/{opened.Value}", LineView.From(book, opened.Value)) : Refuse(opened.Refusal, opened.Detail);
+    }
+
+    private static IResult GetLine(long number, LoanBook book) =>
+        book.TryGetLine(number, out _) ? TypedResults.Ok(LineView.From(book, number)) : BanyanProblems.NotFound($"no credit line {number}");
+
+    private static async Task<IResult> Draw(long number, LineMoveBody body, LoanBook book, CancellationToken ct)
+    {
+        var done = await book.DrawAsync(number, body.Amount, body.Date, ct);
+        return done.Ok ? TypedResults.Ok(LineView.From(book, number)) : Refuse(done.Refusal, done.Detail);
+    }
+
+    private static async Task<IResult> RepayLine(long number, LineMoveBody body, LoanBook book, CancellationToken ct)
+    {
+        var done = await book.RepayLineAsync(number, body.Amount, body.Date, ct);
+        return done.Ok ? TypedResults.Ok(LineView.From(book, number)) : Refuse(done.Refusal, done.Detail);
+    }
+
     private static async Task<IResult> CloseDay(CloseBody body, LoanBook book, CancellationToken ct)
     {
         if (book.LastCloseDate is { } last && body.Date < last) return BanyanProblems.Conflict($"the book was closed for {last:yyyy-MM-dd}; a close cannot go back");
@@ -158,6 +186,7 @@ internal static class LendingEndpoints
         Refusal.Invalid => BanyanProblems.Validation(detail ?? "invalid"),
         Refusal.WrongState => BanyanProblems.Conflict(detail ?? "conflict"),
         Refusal.InsufficientFunds => BanyanProblems.Unprocessable(detail ?? "insufficient funds", [new("reason", "insufficient_funds")]),
+        Refusal.OverLimit => BanyanProblems.Unprocessable(detail ?? "over the credit limit", [new("reason", "over_limit")]),
         _ => BanyanProblems.Unprocessable(detail ?? "refused", [new("reason", "ledger_rejected")]),
     };
 }

@@ -1,3 +1,4 @@
+using Banyan.Lending.Schedules;
 using Banyan.Lending.Close;
 using Banyan.Ledger;
 
@@ -123,6 +124,9 @@ internal sealed partial class LoanBook
             "prepay" => Check(await PrepayAsync(e.Loan, e.Amount, e.Date, e.Mode == "keep_term" ? PrepaymentMode.KeepTerm : PrepaymentMode.KeepInstalment, ct).ConfigureAwait(false)),
             "reschedule" => Check(await RescheduleAsync(e.Loan, e.Date, e.Instalments, e.Rate, ct).ConfigureAwait(false)),
             "benchmark" => Check(SetBenchmarkRate(e.Reference!, e.Date, e.Rate ?? throw new InvalidDataException("benchmark entry without rate"))),
+            "line" => Check(await OpenLineAsync(e.Reference!, e.Amount, e.Rate ?? 0m, Enum.Parse<DayCount>(e.Mode!), e.Date, ct).ConfigureAwait(false)),
+            "draw" => Check(await DrawAsync(e.Loan, e.Amount, e.Date, ct).ConfigureAwait(false)),
+            "linerepay" => Check(await RepayLineAsync(e.Loan, e.Amount, e.Date, ct).ConfigureAwait(false)),
             "close" => await ReplayCloseAsync(e.Date, ct).ConfigureAwait(false),
             _ => (false, $"unknown entry kind '{e.Kind}'"),
         };

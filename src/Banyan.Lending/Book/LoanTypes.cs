@@ -128,6 +128,7 @@ internal enum Refusal
     Invalid,
     WrongState,
     InsufficientFunds,
+    OverLimit,
     LedgerRejected,
 }
 

@@ -53,6 +53,7 @@ internal sealed partial class LoanBook
             inFlight = (task, from, to);
         }
         if (inFlight is { } tail) failure ??= await FinishChunkAsync(tail, date, totals).ConfigureAwait(false);
+        if (failure is null) await CloseLinesAsync(date, cancellationToken).ConfigureAwait(false);
         // A stopped close keeps the chunks the ledger accepted; its replay asks the ledger chunk by chunk (decision 0504).
         Done();
         if (failure is not null) throw new InvalidOperationException("The daily close stopped: a ledger batch was refused; rerun the close for the same date.", failure);
