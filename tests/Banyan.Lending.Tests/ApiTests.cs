@@ -77,6 +77,9 @@ public sealed class ApiTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncL
         Assert.Equal(HttpStatusCode.OK, repaid.StatusCode);
         var quote = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/loans/1/settlement-quote?date=2026-03-01");
         Assert.Equal(1_000_000 - first.GetProperty("principal").GetInt64(), quote.GetProperty("principal").GetInt64());
+        var statement = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/loans/1/statement?from=2026-01-15&to=2026-12-31");
+        Assert.Equal(1_000_000 - first.GetProperty("principal").GetInt64(), statement.GetProperty("closing_principal").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/v1/lending/loans/1/statement?from=2026-01-15")).StatusCode);
         var portfolio = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/portfolio");
         Assert.Equal(1, portfolio.GetProperty("loan_count").GetInt32());
     }

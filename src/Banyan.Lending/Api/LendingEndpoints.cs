@@ -38,6 +38,7 @@ internal static class LendingEndpoints
         g.MapGet("/lines/{number:long}", GetLine).WithName("GetCreditLine").WithSummary("A credit line: limit, drawn, available, interest receivable.").Produces<LineView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/lines/{number:long}/drawdowns", Draw).WithName("DrawCreditLine").WithSummary("Draw within the available amount (over the limit: 422 over_limit, nothing changed).").Produces<LineView>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         g.MapPost("/lines/{number:long}/repayments", RepayLine).WithName("RepayCreditLine").WithSummary("Repay interest then drawn principal; repaid principal is available again.").Produces<LineView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapGet("/loans/{number:long}/statement", Statement).WithName("GetLoanStatement").WithSummary("The loan's statement for a period: opening/closing principal, interest accrued, payments, fees.").Produces<LoanStatement>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/close", CloseDay).WithName("CloseLendingDay").WithSummary("Run the daily close for a date.");
         g.MapGet("/portfolio", (ILoanPortfolio portfolio) => TypedResults.Ok(portfolio.Figures())).WithName("GetLendingPortfolio").WithSummary("Portfolio figures.").Produces<PortfolioFigures>();
     }
@@ -159,6 +160,13 @@ internal static class LendingEndpoints
     {
         var done = await book.RepayLineAsync(number, body.Amount, body.Date, ct);
         return done.Ok ? TypedResults.Ok(LineView.From(book, number)) : Refuse(done.Refusal, done.Detail);
+    }
+
+    private static async Task<IResult> Statement(long number, DateOnly? from, DateOnly? to, LoanBook book, HttpContext http, CancellationToken ct)
+    {
+        if (from is null || to is null) return BanyanProblems.Validation("from and to are required", new Dictionary<string, string[]> { ["from"] = ["yyyy-mm-dd"], ["to"] = ["yyyy-mm-dd"] });
+        var statement = await book.StatementAsync(number, from.Value, to.Value, ct);
+        return statement.Ok ? TypedResults.Ok(statement.Value) : Refuse(statement.Refusal, statement.Detail);
     }
 
     private static async Task<IResult> CloseDay(CloseBody body, LoanBook book, CancellationToken ct)

@@ -119,7 +119,8 @@ internal sealed partial class LoanBook
                     Abort(StartOf(batch[from]));
                     continue;
                 }
-                Allocate(ref _loans[number - 1], date, amount, apply: true);
+                var applied = Allocate(ref _loans[number - 1], date, amount, apply: true).Allocation;
+                Log(new LoanEvent(number, date, "repayment", applied.Principal, applied.Interest, applied.Penalty, 0, 0));
                 repaid.Add(number);
             }
             Done();

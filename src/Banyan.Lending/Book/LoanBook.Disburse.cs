@@ -101,6 +101,7 @@ internal sealed partial class LoanBook
             AnnualRate = RateAt(product, application.Start) ?? throw new InvalidOperationException("A planned loan lost its rate."), PenaltyRate = product.PenaltyRate, DayCount = product.DayCount,
             Status = LoanStatus.Active, Category = LoanCategory.Normal,
             Disbursement = application.Start, LastClosed = application.Start,
+            OriginationFee = product.OriginationFee(application.Principal),
         };
         _instalmentCount += schedule.Length;
         if (product.Floating)

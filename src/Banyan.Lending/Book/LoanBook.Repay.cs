@@ -37,6 +37,7 @@ internal sealed partial class LoanBook
         }
         ref var stored = ref _loans[loanNumber - 1];
         var applied = Allocate(ref stored, date, amount, apply: true);
+        Log(new LoanEvent(loanNumber, date, "repayment", applied.Allocation.Principal, applied.Allocation.Interest, applied.Allocation.Penalty, 0, 0));
         Done();
         return Outcome<RepaymentAllocation>.Success(applied.Allocation);
     }

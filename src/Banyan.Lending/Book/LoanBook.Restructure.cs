@@ -46,6 +46,7 @@ internal sealed partial class LoanBook
         stored.PrincipalOutstanding -= principal;
         stored.InterestReceivable -= recognised;
         ReplaceSchedule(ref stored, k, [stub, .. rows]);
+        Log(new LoanEvent(loanNumber, date, "prepayment", principal, stub.Interest, 0, fee, 0));
         Done();
         return Outcome<PrepaymentResult>.Success(new PrepaymentResult(principal, stub.Interest, fee, rows.Length, rows[0].Principal + rows[0].Interest));
     }
@@ -109,6 +110,7 @@ internal sealed partial class LoanBook
         if (stored.DaysPastDue > 0) stored.ObservationUntil = date.AddMonths(RestructuredObservationMonths);
         var left = tail.Length - (tail[0].Due == date ? 1 : 0);
         ReplaceSchedule(ref stored, k, tail);
+        Log(new LoanEvent(loanNumber, date, "reschedule", 0, 0, 0, 0, capitalised));
         Done();
         return Outcome<RescheduleResult>.Success(new RescheduleResult(capitalised, stored.PrincipalOutstanding, rate, left, stored.ObservationUntil));
     }

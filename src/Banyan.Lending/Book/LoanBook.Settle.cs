@@ -65,6 +65,7 @@ internal sealed partial class LoanBook
             return Outcome<SettlementQuote>.Fail(RefusalFor(first), $"the ledger refused the settlement: {first}");
         }
         CloseOut(ref _loans[loanNumber - 1], LoanStatus.Settled);
+        Log(new LoanEvent(loanNumber, date, "settlement", quote.Principal, quote.Interest, quote.Penalty, quote.Fee, 0));
         Done();
         return Outcome<SettlementQuote>.Success(quote);
     }
@@ -111,6 +112,7 @@ internal sealed partial class LoanBook
             return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the write-off: {first}");
         }
         _loans[loanNumber - 1].WrittenOff = exposure;
+        Log(new LoanEvent(loanNumber, loan.LastClosed, "writeoff", loan.PrincipalOutstanding, loan.InterestReceivable, 0, 0, 0));
         CloseOut(ref _loans[loanNumber - 1], LoanStatus.WrittenOff);
         Done();
         return Outcome<long>.Success(exposure);

@@ -113,6 +113,8 @@ internal struct LoanState
     public int NextReset;
     /// <summary>Late fees charged (part of the penalty recognised; for statements).</summary>
     public long LateFees;
+    /// <summary>Origination fee charged at disbursement (deducted or financed).</summary>
+    public long OriginationFee;
 
     public readonly long Exposure => PrincipalOutstanding + InterestReceivable;
 }
