@@ -162,7 +162,7 @@ internal static class LendingEndpoints
         return done.Ok ? TypedResults.Ok(LineView.From(book, number)) : Refuse(done.Refusal, done.Detail);
     }
 
-    private static async Task<IResult> Statement(long number, DateOnly? from, DateOnly? to, LoanBook book, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> Statement(long number, DateOnly? from, DateOnly? to, LoanBook book, CancellationToken ct)
     {
         if (from is null || to is null) return BanyanProblems.Validation("from and to are required", new Dictionary<string, string[]> { ["from"] = ["yyyy-mm-dd"], ["to"] = ["yyyy-mm-dd"] });
         var statement = await book.StatementAsync(number, from.Value, to.Value, ct);
