@@ -139,6 +139,96 @@ public class CrashTests
         Assert.Contains("beyond the book journal", error.Message);
     }
 
+    [Fact]
+    public async Task Random_lifecycles_with_every_step_kind_reconcile_with_the_ledger_before_and_after_a_reopen()
+    {
+        await using var scene = await Scene.CreateAsync();
+        var book = scene.Book;
+        var random = new Random(11);
+        var start = new DateOnly(2026, 1, 1);
+        Assert.True(book.SetBenchmarkRate("LPR1Y", start, 0.0345m).Ok);
+        Product[] products =
+        [
+            RestructureTests.Thirty with { LateFee = 2_000, LateFeeAfterDays = 3, OriginationFeeRate = 0.01m },
+            FloatingRateTests.Lpr with { OriginationFeeRate = 0.005m, OriginationFeeFinanced = true },
+            LifecycleTests.Monthly365,
+        ];
+        foreach (var p in products) Assert.True(book.AddProduct(p).Ok);
+        for (var c = 1; c <= 4; c++)
+        {
+            Assert.True((await book.OpenCustomerAsync($"c{c}", default)).Ok);
+            Assert.True((await book.DepositAsync($"c{c}", 8_000_000, default)).Ok);
+            Assert.True((await book.OpenLineAsync($"c{c}", 500_000, 0.06m, DayCount.Act365, start, default)).Ok);
+        }
+        var loans = new List<long>();
+        var done = new Dictionary<string, int>();
+        for (var i = 0; i < 16; i++)
+        {
+            var loan = await book.DisburseAsync(new LoanApplication($"c{1 + (i % 4)}", products[i % 3].Code, random.Next(100_000, 2_000_000), random.Next(3, 13), start.AddDays(random.Next(0, 15))), default);
+            Assert.True(loan.Ok, loan.Detail);
+            loans.Add(loan.Value);
+        }
+        for (var d = start.AddDays(15); d <= start.AddDays(150); d = d.AddDays(1))
+        {
+            if (d.Day == 1) Assert.True(book.SetBenchmarkRate("LPR1Y", d.AddDays(1), 0.03m + (random.Next(0, 10) / 1000m)).Ok);
+            await book.CloseDayAsync(d, default);
+            foreach (var loan in loans.Where(_ => random.Next(100) < 5)) Count(done, await RandomStepAsync(book, loan, d, random));
+            if (random.Next(100) < 20) Count(done, (await book.DrawAsync(random.Next(1, 5), random.Next(1_000, 200_000), d, default)).Ok ? "draw" : null);
+            if (random.Next(100) < 20) Count(done, (await book.RepayLineAsync(random.Next(1, 5), random.Next(1_000, 100_000), d, default)).Ok ? "linerepay" : null);
+        }
+        // Every kind of step actually happened (not only refusals).
+        Assert.All(new[] { "repay", "prepay", "reschedule", "settle", "writeoff", "draw", "linerepay" }, k => Assert.True(done.GetValueOrDefault(k) > 0, k));
+        await scene.AssertAgreesWithLedgerAsync();
+        var before = Snapshot(scene.Book);
+        await scene.ReopenAsync();
+        Assert.Equal(before, Snapshot(scene.Book));
+        await scene.AssertAgreesWithLedgerAsync();
+    }
+
+    private static void Count(Dictionary<string, int> done, string? kind)
+    {
+        if (kind is not null) done[kind] = done.GetValueOrDefault(kind) + 1;
+    }
+
+    /// <summary>One random step; the kind that succeeded, or null when it was refused.</summary>
+    private static async Task<string?> RandomStepAsync(LoanBook book, long loan, DateOnly date, Random random)
+    {
+        switch (random.Next(12))
+        {
+            case < 6:
+                var due = book.AmountDue(loan, date);
+                return due > 0 && (await book.RepayAsync(loan, Math.Max(1, due * random.Next(30, 101) / 100), date, default)).Ok ? "repay" : null;
+            case < 8:
+                return (await book.PrepayAsync(loan, random.Next(10_000, 200_000), date, random.Next(2) == 0 ? PrepaymentMode.KeepTerm : PrepaymentMode.KeepInstalment, default)).Ok ? "prepay" : null;
+            case < 10:
+                return book.TryGetLoan(loan, out var state) && (await book.RescheduleAsync(loan, state.LastClosed, random.Next(0, 4), random.Next(2) == 0 ? null : 0.05m, default)).Ok ? "reschedule" : null;
+            case 10:
+                var quote = book.Quote(loan, date);
+                return quote.Ok && (await book.SettleAsync(loan, date, quote.Value.Total, default)).Ok ? "settle" : null;
+            default:
+                return (await book.WriteOffAsync(loan, default)).Ok ? "writeoff" : null;
+        }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Fields = new() { IncludeFields = true };
+
+    private static string Snapshot(LoanBook book)
+    {
+        var parts = new List<string>();
+        for (var n = 1L; n <= book.LoanCount; n++)
+        {
+            Assert.True(book.TryGetLoan(n, out var loan));
+            parts.Add(System.Text.Json.JsonSerializer.Serialize(loan, Fields));
+            parts.Add(System.Text.Json.JsonSerializer.Serialize(book.Schedule(n), Fields));
+        }
+        for (var n = 1L; n <= book.LineCount; n++)
+        {
+            Assert.True(book.TryGetLine(n, out var line));
+            parts.Add(System.Text.Json.JsonSerializer.Serialize(line, Fields));
+        }
+        return string.Join('\n', parts);
+    }
+
     private static async Task<Int128> CustomerBalanceAsync(Scene scene)
     {
         Assert.True(scene.Book.TryFindCustomer("a", out var customer));
