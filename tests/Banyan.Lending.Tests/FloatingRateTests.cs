@@ -56,4 +56,25 @@ public class FloatingRateTests
         Assert.Null(h.Book.BenchmarkOn("LPR5Y", new DateOnly(2026, 1, 19)));
         Assert.Equal(Refusal.Invalid, h.Book.AddProduct(Lpr with { Code = "graced", GraceInstalments = 1 }).Refusal);
     }
+
+    [Fact]
+    public async Task After_a_partial_prepayment_a_floating_loan_reprices_at_the_next_period_start()
+    {
+        await using var h = await BookHarness.CreateAsync();
+        h.AddProduct(Lpr);
+        await h.CustomerAsync("c", 1_000_000);
+        Assert.True(h.Book.SetBenchmarkRate("LPR1Y", new DateOnly(2026, 1, 1), 0.0345m).Ok);
+        var loan = await h.LoanAsync("c", Lpr.Code, 1_200_000, 12, Start);
+        Assert.True((await h.Book.PrepayAsync(loan, 200_000, new DateOnly(2026, 2, 1), PrepaymentMode.KeepTerm, default)).Ok);
+        Assert.True(h.Book.SetBenchmarkRate("LPR1Y", new DateOnly(2026, 2, 10), 0.0300m).Ok);
+        await h.CloseDailyAsync(new DateOnly(2026, 2, 2), new DateOnly(2026, 2, 15));
+        Assert.Equal(0.06m, h.Loan(loan).AnnualRate); // the period from 1 Feb was priced at the prepayment
+        await h.CloseDailyAsync(new DateOnly(2026, 2, 16), new DateOnly(2026, 2, 16));
+        Assert.Equal(0.0555m, h.Loan(loan).AnnualRate); // repriced for the period starting 15 Feb
+        var schedule = h.Book.Schedule(loan);
+        var reset = schedule.Single(r => r.Start == new DateOnly(2026, 2, 15));
+        // 30/360 month at 5.55 %: the opening balance × 0.4625 %, half-up.
+        Assert.Equal(Money.RoundHalfUp(reset.Opening * 0.0555m * 30 / 360), reset.Interest);
+        Assert.Equal(h.Loan(loan).PrincipalOutstanding, schedule.Sum(r => r.Principal - r.PrincipalPaid));
+    }
 }

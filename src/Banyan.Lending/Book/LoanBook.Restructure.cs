@@ -46,6 +46,7 @@ internal sealed partial class LoanBook
         stored.PrincipalOutstanding -= principal;
         stored.InterestReceivable -= recognised;
         ReplaceSchedule(ref stored, k, [stub, .. rows]);
+        RealignReset(ref stored, date);
         Log(new LoanEvent(loanNumber, date, "prepayment", principal, stub.Interest, 0, fee, 0));
         Done();
         return Outcome<PrepaymentResult>.Success(new PrepaymentResult(principal, stub.Interest, fee, rows.Length, rows[0].Principal + rows[0].Interest));
@@ -110,6 +111,7 @@ internal sealed partial class LoanBook
         if (stored.DaysPastDue > 0) stored.ObservationUntil = date.AddMonths(RestructuredObservationMonths);
         var left = tail.Length - (tail[0].Due == date ? 1 : 0);
         ReplaceSchedule(ref stored, k, tail);
+        RealignReset(ref stored, date);
         Log(new LoanEvent(loanNumber, date, "reschedule", 0, 0, 0, 0, capitalised));
         Done();
         return Outcome<RescheduleResult>.Success(new RescheduleResult(capitalised, stored.PrincipalOutstanding, rate, left, stored.ObservationUntil));
@@ -147,6 +149,19 @@ internal sealed partial class LoanBook
         }
         tail.AddRange(ToStates(rows));
         return Outcome<(int, InstalmentState[], long, decimal)>.Success((k, [.. tail], capitalised, rate));
+    }
+
+    /// <summary>
+    /// A floating loan's next reset after its schedule was rebuilt: the first instalment starting
+    /// after the date (the rows' indices moved). A rate given at a rescheduling lasts until then.
+    /// </summary>
+    private void RealignReset(ref LoanState loan, DateOnly date)
+    {
+        if (loan.NextReset == 0) return;
+        var schedule = _instalments.AsSpan(loan.ScheduleOffset, loan.ScheduleCount);
+        var k = 0;
+        while (k < schedule.Length && schedule[k].Start <= date) k++;
+        loan.NextReset = Math.Max(1, k);
     }
 
     private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
