@@ -77,6 +77,9 @@ public sealed class ApiTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncL
         Assert.Equal(HttpStatusCode.OK, repaid.StatusCode);
         var quote = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/loans/1/settlement-quote?date=2026-03-01");
         Assert.Equal(1_000_000 - first.GetProperty("principal").GetInt64(), quote.GetProperty("principal").GetInt64());
+        var statement = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/loans/1/statement?from=2026-01-15&to=2026-12-31");
+        Assert.Equal(1_000_000 - first.GetProperty("principal").GetInt64(), statement.GetProperty("closing_principal").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/v1/lending/loans/1/statement?from=2026-01-15")).StatusCode);
         var portfolio = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/portfolio");
         Assert.Equal(1, portfolio.GetProperty("loan_count").GetInt32());
     }
@@ -130,5 +133,45 @@ public sealed class ApiTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncL
         Assert.Contains("days past due", text);
         Assert.Contains("is refused: 400", text);
         Assert.Contains("first instalment paid", text);
+    }
+
+    [Fact]
+    public async Task Prepayment_and_rescheduling_over_http_with_refusals_as_problem_documents()
+    {
+        await _client.PostAsJsonAsync("/v1/lending/customers", new { reference = "p" });
+        await _client.PostAsJsonAsync("/v1/lending/customers/p/deposits", new { amount = 100_000 });
+        await _client.PostAsJsonAsync("/v1/lending/loans", new { application_id = "a", customer_reference = "p", product_code = "sme-working-capital", principal = 1_000_000, instalments = 6, start_date = "2026-01-15" });
+        var badMode = await _client.PostAsJsonAsync("/v1/lending/loans/1/prepayments", new { amount = 100_000, date = "2026-02-01", mode = "sideways" });
+        Assert.Equal(HttpStatusCode.BadRequest, badMode.StatusCode);
+        var whole = await _client.PostAsJsonAsync("/v1/lending/loans/1/prepayments", new { amount = 1_000_000, date = "2026-02-01" });
+        Assert.Equal(HttpStatusCode.BadRequest, whole.StatusCode);
+        Assert.Equal("application/problem+json", whole.Content.Headers.ContentType?.MediaType);
+        var prepaid = await _client.PostAsJsonAsync("/v1/lending/loans/1/prepayments", new { amount = 400_000, date = "2026-02-01", mode = "keep_instalment" });
+        Assert.Equal(HttpStatusCode.OK, prepaid.StatusCode);
+        var body = await prepaid.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(400_000, body.GetProperty("principal").GetInt64());
+        Assert.True(body.GetProperty("instalments_left").GetInt32() < 6);
+        var loan = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/loans/1");
+        Assert.Equal(600_000, loan.GetProperty("principal_outstanding").GetInt64());
+        var stale = await _client.PostAsJsonAsync("/v1/lending/loans/1/reschedule", new { date = "2026-03-01", extra_instalments = 3 });
+        Assert.Equal(HttpStatusCode.BadRequest, stale.StatusCode);
+        var rescheduled = await _client.PostAsJsonAsync("/v1/lending/loans/1/reschedule", new { date = "2026-01-15", extra_instalments = 3, annual_rate = 0.05 });
+        Assert.Equal(HttpStatusCode.OK, rescheduled.StatusCode);
+        Assert.Equal(0.05m, (await rescheduled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("annual_rate").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_drawdown_over_the_limit_is_a_422_problem_and_changes_nothing()
+    {
+        await _client.PostAsJsonAsync("/v1/lending/customers", new { reference = "l" });
+        var opened = await _client.PostAsJsonAsync("/v1/lending/lines", new { customer_reference = "l", limit = 100_000, annual_rate = 0.05, opened = "2026-01-01", day_count = "act360" });
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsJsonAsync("/v1/lending/lines/1/drawdowns", new { amount = 60_000, date = "2026-01-02" })).StatusCode);
+        var over = await _client.PostAsJsonAsync("/v1/lending/lines/1/drawdowns", new { amount = 40_001, date = "2026-01-03" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, over.StatusCode);
+        Assert.Equal("over_limit", (await over.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        var line = await _client.GetFromJsonAsync<JsonElement>("/v1/lending/lines/1");
+        Assert.Equal(40_000, line.GetProperty("available").GetInt64());
+        Assert.Equal("2026-01-02", line.GetProperty("last_event").GetString());
     }
 }

@@ -22,11 +22,15 @@ public class ReplayTests
             await using (var book = await LoanBook.OpenAsync(ledger, 1, bookDir, ClassificationRules.Default, TimeProvider.System, default))
             {
                 Assert.True(book.AddProduct(LifecycleTests.Monthly365).Ok);
+                Assert.True(book.AddProduct(FloatingRateTests.Lpr).Ok);
+                Assert.True(book.SetBenchmarkRate("LPR1Y", start, 0.0345m).Ok);
                 Assert.True((await book.OpenCustomerAsync("a", default)).Ok);
                 Assert.True((await book.OpenCustomerAsync("b", default)).Ok);
                 Assert.True((await book.DepositAsync("a", 50_000, default)).Ok);
                 loan1 = (await book.DisburseAsync(new LoanApplication("a", LifecycleTests.Monthly365.Code, 1_000_000, 12, start), default)).Value;
                 loan2 = (await book.DisburseAsync(new LoanApplication("b", "sme-working-capital", 2_000_000, 6, start), default)).Value;
+                Assert.True((await book.DisburseAsync(new LoanApplication("b", FloatingRateTests.Lpr.Code, 600_000, 12, start), default)).Ok);
+                Assert.True(book.SetBenchmarkRate("LPR1Y", start.AddDays(20), 0.0300m).Ok);
                 for (var d = start.AddDays(1); d <= start.AddDays(45); d = d.AddDays(1)) await book.CloseDayAsync(d, default);
                 Assert.True((await book.RepayAsync(loan1, book.AmountDue(loan1, start.AddDays(45)), start.AddDays(45), default)).Ok);
                 Assert.Equal(Refusal.InsufficientFunds, (await book.WithdrawAsync("b", 10_000_000, default)).Refusal);
@@ -42,7 +46,10 @@ public class ReplayTests
             var settled = await reopened.SettleAsync(loan1, start.AddDays(46), quote.Total, default);
             Assert.True(settled.Ok, settled.Detail);
             var accounts = await ledger.LookupAccountsAsync(new[] { reopened.Chart.Loan(loan1, LoanAccount.PrincipalReceivable), reopened.Chart.Bank(BankAccount.LoanLossReserve) });
-            Assert.All(accounts, a => Assert.Equal(a.DebitsPosted, a.CreditsPosted));
+            Assert.Equal(accounts[0].DebitsPosted, accounts[0].CreditsPosted);
+            Assert.True(reopened.TryGetLoan(3, out var floating));
+            Assert.Equal(0.0555m, floating.AnnualRate); // repriced at its first reset after LPR moved to 3.00 %
+            Assert.Equal((UInt128)floating.ProvisionHeld, accounts[1].CreditsPosted - accounts[1].DebitsPosted);
         }
         finally
         {

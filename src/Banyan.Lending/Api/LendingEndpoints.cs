@@ -1,6 +1,7 @@
 using Banyan.Lending.Book;
 using Banyan.Lending.Close;
 using Banyan.Lending.Contracts;
+using Banyan.Lending.Schedules;
 using Banyan.Platform;
 using Banyan.Platform.Http;
 using Microsoft.AspNetCore.Builder;
@@ -30,6 +31,14 @@ internal static class LendingEndpoints
         g.MapPost("/loans/{number:long}/repayments", Repay).WithName("RepayLoan").WithSummary("A repayment from the borrower's deposit account.").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
         g.MapGet("/loans/{number:long}/settlement-quote", QuoteSettlement).WithName("QuoteLoanSettlement").WithSummary("What settles the loan on a date.").Produces<QuoteView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/loans/{number:long}/settlement", Settle).WithName("SettleLoan").WithSummary("Settle the loan early at the quoted amount.").Produces<QuoteView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/loans/{number:long}/prepayments", Prepay).WithName("PrepayLoan").WithSummary("A partial prepayment, re-amortised keeping the term or the instalment.").Produces<PrepaymentView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/loans/{number:long}/reschedule", Reschedule).WithName("RescheduleLoan").WithSummary("Extend the term and/or change the rate (interest in arrears is capitalised).").Produces<RescheduleView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/benchmarks/{name}/rates", SetBenchmark).WithName("SetLendingBenchmarkRate").WithSummary("Publish a benchmark rate (e.g. LPR1Y) effective from a date.").Produces(StatusCodes.Status200OK);
+        g.MapPost("/lines", OpenLine).WithName("OpenCreditLine").WithSummary("Open a revolving credit line for a borrower.").Produces<LineView>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapGet("/lines/{number:long}", GetLine).WithName("GetCreditLine").WithSummary("A credit line: limit, drawn, available, interest receivable.").Produces<LineView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapPost("/lines/{number:long}/drawdowns", Draw).WithName("DrawCreditLine").WithSummary("Draw within the available amount (over the limit: 422 over_limit, nothing changed).").Produces<LineView>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        g.MapPost("/lines/{number:long}/repayments", RepayLine).WithName("RepayCreditLine").WithSummary("Repay interest then drawn principal; repaid principal is available again.").Produces<LineView>().ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapGet("/loans/{number:long}/statement", Statement).WithName("GetLoanStatement").WithSummary("The loan's statement for a period: opening/closing principal, interest accrued, payments, fees.").Produces<LoanStatement>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/close", CloseDay).WithName("CloseLendingDay").WithSummary("Run the daily close for a date.");
         g.MapGet("/portfolio", (ILoanPortfolio portfolio) => TypedResults.Ok(portfolio.Figures())).WithName("GetLendingPortfolio").WithSummary("Portfolio figures.").Produces<PortfolioFigures>();
     }
@@ -110,6 +119,56 @@ internal static class LendingEndpoints
         return settled.Ok ? TypedResults.Ok(QuoteView.From(settled.Value)) : Refuse(settled.Refusal, settled.Detail);
     }
 
+    private static async Task<IResult> Prepay(long number, PrepaymentBody body, LoanBook book, CancellationToken ct)
+    {
+        PrepaymentMode? mode = body.Mode switch { null or "keep_term" => PrepaymentMode.KeepTerm, "keep_instalment" => PrepaymentMode.KeepInstalment, _ => null };
+        if (mode is null) return BanyanProblems.Validation("unknown mode", new Dictionary<string, string[]> { ["mode"] = ["keep_term or keep_instalment"] });
+        var done = await book.PrepayAsync(number, body.Amount, body.Date, mode.Value, ct);
+        return done.Ok ? TypedResults.Ok(PrepaymentView.From(number, done.Value)) : Refuse(done.Refusal, done.Detail);
+    }
+
+    private static async Task<IResult> Reschedule(long number, RescheduleBody body, LoanBook book, CancellationToken ct)
+    {
+        var done = await book.RescheduleAsync(number, body.Date, body.ExtraInstalments, body.AnnualRate, ct);
+        return done.Ok ? TypedResults.Ok(RescheduleView.From(number, done.Value)) : Refuse(done.Refusal, done.Detail);
+    }
+
+    private static IResult SetBenchmark(string name, BenchmarkBody body, LoanBook book)
+    {
+        var set = book.SetBenchmarkRate(name, body.Effective, body.Rate);
+        return set.Ok ? TypedResults.Ok(new { benchmark = name, effective = body.Effective, rate = set.Value }) : Refuse(set.Refusal, set.Detail);
+    }
+
+    private static async Task<IResult> OpenLine(LineBody body, LoanBook book, CancellationToken ct)
+    {
+        if (!Enum.TryParse<DayCount>(body.DayCount ?? "Act365", ignoreCase: true, out var dayCount) || !Enum.IsDefined(dayCount))
+            return BanyanProblems.Validation("unknown day_count", new Dictionary<string, string[]> { ["day_count"] = ["act360, act365 or thirty360"] });
+        var opened = await book.OpenLineAsync(body.CustomerReference, body.Limit, body.AnnualRate, dayCount, body.Opened, ct);
+        return opened.Ok ? TypedResults.Created($"/v1/lending/lines/{opened.Value}", LineView.From(book, opened.Value)) : Refuse(opened.Refusal, opened.Detail);
+    }
+
+    private static IResult GetLine(long number, LoanBook book) =>
+        book.TryGetLine(number, out _) ? TypedResults.Ok(LineView.From(book, number)) : BanyanProblems.NotFound($"no credit line {number}");
+
+    private static async Task<IResult> Draw(long number, LineMoveBody body, LoanBook book, CancellationToken ct)
+    {
+        var done = await book.DrawAsync(number, body.Amount, body.Date, ct);
+        return done.Ok ? TypedResults.Ok(LineView.From(book, number)) : Refuse(done.Refusal, done.Detail);
+    }
+
+    private static async Task<IResult> RepayLine(long number, LineMoveBody body, LoanBook book, CancellationToken ct)
+    {
+        var done = await book.RepayLineAsync(number, body.Amount, body.Date, ct);
+        return done.Ok ? TypedResults.Ok(LineView.From(book, number)) : Refuse(done.Refusal, done.Detail);
+    }
+
+    private static async Task<IResult> Statement(long number, DateOnly? from, DateOnly? to, LoanBook book, CancellationToken ct)
+    {
+        if (from is null || to is null) return BanyanProblems.Validation("from and to are required", new Dictionary<string, string[]> { ["from"] = ["yyyy-mm-dd"], ["to"] = ["yyyy-mm-dd"] });
+        var statement = await book.StatementAsync(number, from.Value, to.Value, ct);
+        return statement.Ok ? TypedResults.Ok(statement.Value) : Refuse(statement.Refusal, statement.Detail);
+    }
+
     private static async Task<IResult> CloseDay(CloseBody body, LoanBook book, CancellationToken ct)
     {
         if (book.LastCloseDate is { } last && body.Date < last) return BanyanProblems.Conflict($"the book was closed for {last:yyyy-MM-dd}; a close cannot go back");
@@ -135,6 +194,7 @@ internal static class LendingEndpoints
         Refusal.Invalid => BanyanProblems.Validation(detail ?? "invalid"),
         Refusal.WrongState => BanyanProblems.Conflict(detail ?? "conflict"),
         Refusal.InsufficientFunds => BanyanProblems.Unprocessable(detail ?? "insufficient funds", [new("reason", "insufficient_funds")]),
+        Refusal.OverLimit => BanyanProblems.Unprocessable(detail ?? "over the credit limit", [new("reason", "over_limit")]),
         _ => BanyanProblems.Unprocessable(detail ?? "refused", [new("reason", "ledger_rejected")]),
     };
 }

@@ -10,6 +10,8 @@ internal sealed record JournalEntry
     public required string Kind { get; init; }
     /// <summary>The book's transfer sequence after the step, so ids never repeat after a replay.</summary>
     public long Seq { get; init; }
+    /// <summary>Write-ahead steps (decision 0504): the transfer sequence the step's ids start after.</summary>
+    public long? Start { get; init; }
     public uint Epoch { get; init; }
     public uint Ledger { get; init; }
     public Product? Product { get; init; }
@@ -19,6 +21,10 @@ internal sealed record JournalEntry
     public long Amount { get; init; }
     public int Instalments { get; init; }
     public DateOnly Date { get; init; }
+    /// <summary>Partial prepayment: <c>keep_term</c> or <c>keep_instalment</c>.</summary>
+    public string? Mode { get; init; }
+    /// <summary>Rescheduling: the new nominal annual rate (null keeps the rate).</summary>
+    public decimal? Rate { get; init; }
 }
 
 /// <summary>

@@ -37,6 +37,12 @@ internal static class LendingCodes
     public const ushort SettlementFee = 5011;
     public const ushort CustomerDeposit = 5012;
     public const ushort CustomerWithdrawal = 5013;
+    public const ushort Prepayment = 5014;
+    public const ushort InterestCapitalised = 5015;
+    public const ushort OriginationFee = 5016;
+    public const ushort Drawdown = 5017;
+    public const ushort LineRepayment = 5018;
+    public const ushort LinePrincipalAccountCode = 5104;
 
     public const ushort BankAccountCode = 5100;
     public const ushort PrincipalAccountCode = 5101;
@@ -53,7 +59,7 @@ internal static class LendingCodes
 internal sealed class LendingChart(uint ledger, uint epoch)
 {
     private const ulong Tag = 0x4C45_4E44UL;
-    private const byte BankKind = 0x01, LoanKind = 0x02, CustomerKind = 0x03, TransferKind = 0x04;
+    private const byte BankKind = 0x01, LoanKind = 0x02, CustomerKind = 0x03, TransferKind = 0x04, LineKind = 0x05;
     private readonly ulong _high = (Tag << 32) | epoch;
 
     public uint Ledger { get; } = ledger;
@@ -65,6 +71,16 @@ internal sealed class LendingChart(uint ledger, uint epoch)
     public UInt128 Loan(long loanNumber, LoanAccount account) => Id(LoanKind, checked(((ulong)loanNumber << 8) | (byte)account));
 
     public UInt128 Customer(long customerNumber) => Id(CustomerKind, (ulong)customerNumber);
+
+    /// <summary>Credit-line account: the line number shifted left 8 bits, the account kind in the low byte (same layout as a loan).</summary>
+    public UInt128 Line(long lineNumber, LoanAccount account) => Id(LineKind, checked(((ulong)lineNumber << 8) | (byte)account));
+
+    /// <summary>The two accounts of a revolving credit line (drawn principal, interest receivable).</summary>
+    public Account[] LineAccounts(long lineNumber) =>
+    [
+        new Account { Id = Line(lineNumber, LoanAccount.PrincipalReceivable), Ledger = Ledger, Code = LendingCodes.LinePrincipalAccountCode, UserData64 = (ulong)lineNumber, Flags = AccountFlags.CreditsMustNotExceedDebits },
+        new Account { Id = Line(lineNumber, LoanAccount.InterestReceivable), Ledger = Ledger, Code = LendingCodes.InterestAccountCode, UserData64 = (ulong)lineNumber },
+    ];
 
     public UInt128 Transfer(long sequence) => Id(TransferKind, (ulong)sequence);
 

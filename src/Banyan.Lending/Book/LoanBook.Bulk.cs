@@ -58,22 +58,27 @@ internal sealed partial class LoanBook
         {
             var plan = PlanDisbursement(chunk[i]);
             if (!plan.Ok) throw new ArgumentException($"application {i}: {plan.Detail}", nameof(chunk));
+            if (_productList[plan.Value.Product].OriginationFeeRate > 0m) throw new ArgumentException($"application {i}: products with an origination fee are disbursed one by one", nameof(chunk));
             plans[i] = plan.Value;
             var number = _loanCount + i + 1L;
             Chart.LoanAccounts(number, accounts.AsSpan(2 * i, 2));
+            IntendLoan(chunk[i], _transferSequence, sync: false);
             transfers[i] = Chart.Posting(NextTransfer(), Chart.Loan(number, LoanAccount.PrincipalReceivable), _customers[plan.Value.Customer].Account, chunk[i].Principal, LendingCodes.Disbursement, number, linked: false);
         }
         var created = await CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
         if (created.Any(r => r is not (CreateAccountResult.Created or CreateAccountResult.Exists)))
             throw new InvalidOperationException("the ledger refused a loan account");
+        SyncJournal();
         var results = await CreateTransfersAsync(transfers, cancellationToken).ConfigureAwait(false);
         // Loan numbers must stay dense: stop at the first refusal (later ones would hold the wrong accounts).
         var booked = 0;
         for (var i = 0; i < chunk.Length && results[i] == CreateTransferResult.Created; i++, booked++)
         {
             AppendLoan(_loanCount + 1L, plans[i].Customer, plans[i].Product, chunk[i], plans[i].Schedule);
-            RecordLoan(chunk[i], sync: false);
         }
+        // Refused ones (and any after the first refusal) are dropped from the journal; see decision 0504 for the caveat.
+        for (var i = booked; i < chunk.Length; i++) Abort(StartOf(transfers[i]));
+        Done();
         if (booked < chunk.Length) throw new InvalidOperationException($"the ledger refused disbursement {booked}: {results[booked]}");
         return booked;
     }
@@ -99,18 +104,26 @@ internal sealed partial class LoanBook
                 if (!TryGetLoan(number, out var loan) || loan.Status != LoanStatus.Active || amount <= 0 || date < loan.LastClosed) continue;
                 var legs = Allocate(ref loan, date, amount, apply: false);
                 if (legs.Unallocated > 0) continue;
+                var start = _transferSequence;
                 var chain = RepaymentChain(number, loan, legs);
+                Intend(new JournalEntry { Kind = "repay", Loan = number, Amount = amount, Date = date }, start, sync: false);
                 chains.Add((number, amount, batch.Count, chain.Length));
                 batch.AddRange(chain);
             }
+            SyncJournal();
             var results = batch.Count == 0 ? [] : await CreateTransfersAsync(batch.ToArray(), cancellationToken).ConfigureAwait(false);
             foreach (var (number, amount, from, count) in chains)
             {
-                if (results.AsSpan(from, count).ContainsAnyExcept(CreateTransferResult.Created)) continue;
-                Allocate(ref _loans[number - 1], date, amount, apply: true);
-                Record(new JournalEntry { Kind = "repay", Loan = number, Amount = amount, Date = date }, sync: false);
+                if (results.AsSpan(from, count).ContainsAnyExcept(CreateTransferResult.Created))
+                {
+                    Abort(StartOf(batch[from]));
+                    continue;
+                }
+                var applied = Allocate(ref _loans[number - 1], date, amount, apply: true).Allocation;
+                Log(new LoanEvent(number, date, "repayment", applied.Principal, applied.Interest, applied.Penalty, 0, 0));
                 repaid.Add(number);
             }
+            Done();
         }
         SyncJournal();
         return repaid;

@@ -39,9 +39,12 @@ internal sealed partial class LoanBook
         if (amount <= 0) return Outcome<long>.Fail(Refusal.Invalid, "amount must be positive");
         using var _ = await EnterAsync(cancellationToken).ConfigureAwait(false);
         if (!TryFindCustomer(reference, out var customer)) return Outcome<long>.Fail(Refusal.NotFound, $"no customer '{reference}'");
+        var start = _transferSequence;
         var batch = Chain(0, [(Chart.Bank(BankAccount.Settlement), customer.Account, amount, LendingCodes.CustomerDeposit)]);
+        Intend(new JournalEntry { Kind = "cash", Reference = reference, Amount = amount }, start);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (ok) Record(new JournalEntry { Kind = "cash", Reference = reference, Amount = amount });
+        if (ok) Done();
+        else Abort(start);
         return ok ? Outcome<long>.Success(amount) : Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the deposit: {first}");
     }
 
@@ -51,9 +54,12 @@ internal sealed partial class LoanBook
         if (amount <= 0) return Outcome<long>.Fail(Refusal.Invalid, "amount must be positive");
         using var _ = await EnterAsync(cancellationToken).ConfigureAwait(false);
         if (!TryFindCustomer(reference, out var customer)) return Outcome<long>.Fail(Refusal.NotFound, $"no customer '{reference}'");
+        var start = _transferSequence;
         var batch = Chain(0, [(customer.Account, Chart.Bank(BankAccount.Settlement), amount, LendingCodes.CustomerWithdrawal)]);
+        Intend(new JournalEntry { Kind = "cash", Reference = reference, Amount = -amount }, start);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (ok) Record(new JournalEntry { Kind = "cash", Reference = reference, Amount = -amount });
+        if (ok) Done();
+        else Abort(start);
         return ok ? Outcome<long>.Success(amount) : Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the withdrawal: {first}");
     }
 }

@@ -29,11 +29,26 @@ internal sealed partial class LoanBook
         var created = await CreateAccountsAsync(accounts, cancellationToken).ConfigureAwait(false);
         if (created.Any(r => r is not (CreateAccountResult.Created or CreateAccountResult.Exists)))
             return Outcome<long>.Fail(Refusal.LedgerRejected, $"the ledger refused the loan accounts: {created[0]}");
-        var batch = Chain(number, [(Chart.Loan(number, LoanAccount.PrincipalReceivable), _customers[customer].Account, application.Principal, LendingCodes.Disbursement)]);
+        var start = _transferSequence;
+        var product = _productList[productIndex];
+        var fee = product.OriginationFee(application.Principal);
+        var principalAccount = Chart.Loan(number, LoanAccount.PrincipalReceivable);
+        // Deducted: the borrower pays the fee out of the money received. Financed: the loan asset carries it.
+        var feeFrom = product.OriginationFeeFinanced ? principalAccount : _customers[customer].Account;
+        var batch = Chain(number,
+        [
+            (principalAccount, _customers[customer].Account, application.Principal, LendingCodes.Disbursement),
+            (feeFrom, Chart.Bank(BankAccount.FeeIncome), fee, LendingCodes.OriginationFee),
+        ]);
+        IntendLoan(application, start);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (!ok) return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the disbursement: {first}");
+        if (!ok)
+        {
+            Abort(start);
+            return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the disbursement: {first}");
+        }
         AppendLoan(number, customer, productIndex, application, schedule);
-        RecordLoan(application);
+        Done();
         return Outcome<long>.Success(number);
     }
 
@@ -49,17 +64,19 @@ internal sealed partial class LoanBook
         if (application.Instalments < product.MinInstalments || application.Instalments > product.MaxInstalments)
             return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, $"instalments must be between {product.MinInstalments} and {product.MaxInstalments}");
         if (_loanCount >= MaxLoans) return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, "the book holds no more loans");
-        var terms = TermsFor(product, application);
+        var rate = RateAt(product, application.Start);
+        if (rate is null) return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, $"no {product.Benchmark} rate is effective on {application.Start:yyyy-MM-dd}, or benchmark + spread is negative");
+        var terms = TermsFor(product, application) with { AnnualRate = rate.Value };
         var error = terms.Validate();
         if (error is not null) return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, error);
         return Outcome<(int, int, Instalment[])>.Success((customer, productIndex, ScheduleCalculator.Build(terms)));
     }
 
-    private void RecordLoan(LoanApplication a, bool sync = true) =>
-        Record(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start }, sync);
+    private void IntendLoan(LoanApplication a, long start, bool sync = true) =>
+        Intend(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start }, start, sync);
 
     internal static ScheduleTerms TermsFor(Product product, LoanApplication application) =>
-        new(application.Principal, product.AnnualRate, application.Start, application.Instalments, product.Frequency,
+        new(application.Principal + (product.OriginationFeeFinanced ? product.OriginationFee(application.Principal) : 0), product.AnnualRate, application.Start, application.Instalments, product.Frequency,
             product.Amortization, product.DayCount, Math.Min(product.GraceInstalments, application.Instalments - 1));
 
     /// <summary>Appends a disbursed loan to the flat arrays (amortised growth; no per-loan objects kept).</summary>
@@ -80,12 +97,18 @@ internal sealed partial class LoanBook
         {
             Number = number, Customer = customer, Product = productIndex,
             ScheduleOffset = _instalmentCount, ScheduleCount = schedule.Length,
-            Disbursed = application.Principal, PrincipalOutstanding = application.Principal,
-            AnnualRate = product.AnnualRate, PenaltyRate = product.PenaltyRate, DayCount = product.DayCount,
+            Disbursed = schedule[0].Opening, PrincipalOutstanding = schedule[0].Opening,
+            AnnualRate = RateAt(product, application.Start) ?? throw new InvalidOperationException("A planned loan lost its rate."), PenaltyRate = product.PenaltyRate, DayCount = product.DayCount,
             Status = LoanStatus.Active, Category = LoanCategory.Normal,
             Disbursement = application.Start, LastClosed = application.Start,
+            OriginationFee = product.OriginationFee(application.Principal),
         };
         _instalmentCount += schedule.Length;
+        if (product.Floating)
+        {
+            _loans[_loanCount].NextReset = product.RepriceEveryInstalments;
+            _floating.Add(number);
+        }
         Volatile.Write(ref _loanCount, _loanCount + 1);
     }
 }

@@ -26,12 +26,19 @@ internal sealed partial class LoanBook
         var legs = Allocate(ref loan, date, amount, apply: false);
         if (legs.Unallocated > 0)
             return Outcome<RepaymentAllocation>.Fail(Refusal.Invalid, $"amount exceeds the {amount - legs.Unallocated} due by the next instalment; use an early settlement");
+        var start = _transferSequence;
         var batch = RepaymentChain(loanNumber, loan, legs);
+        Intend(new JournalEntry { Kind = "repay", Loan = loanNumber, Amount = amount, Date = date }, start);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (!ok) return Outcome<RepaymentAllocation>.Fail(RefusalFor(first), $"the ledger refused the repayment: {first}");
+        if (!ok)
+        {
+            Abort(start);
+            return Outcome<RepaymentAllocation>.Fail(RefusalFor(first), $"the ledger refused the repayment: {first}");
+        }
         ref var stored = ref _loans[loanNumber - 1];
         var applied = Allocate(ref stored, date, amount, apply: true);
-        Record(new JournalEntry { Kind = "repay", Loan = loanNumber, Amount = amount, Date = date });
+        Log(new LoanEvent(loanNumber, date, "repayment", applied.Allocation.Principal, applied.Allocation.Interest, applied.Allocation.Penalty, 0, 0));
+        Done();
         return Outcome<RepaymentAllocation>.Success(applied.Allocation);
     }
 

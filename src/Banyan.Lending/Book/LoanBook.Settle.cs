@@ -48,6 +48,7 @@ internal sealed partial class LoanBook
         var receivable = loan.InterestReceivable;
         var direct = quote.Interest + quote.Penalty - receivable;
         if (direct < 0) throw new InvalidOperationException("Receivable interest exceeds the interest owed at settlement.");
+        var start = _transferSequence;
         var batch = Chain(loanNumber,
         [
             (customer, Chart.Loan(loanNumber, LoanAccount.InterestReceivable), receivable, LendingCodes.RepayInterest),
@@ -56,10 +57,16 @@ internal sealed partial class LoanBook
             (customer, Chart.Bank(BankAccount.FeeIncome), quote.Fee, LendingCodes.SettlementFee),
             (Chart.Bank(BankAccount.LoanLossReserve), Chart.Bank(BankAccount.ProvisionExpense), loan.ProvisionHeld, LendingCodes.ProvisionRelease),
         ]);
+        Intend(new JournalEntry { Kind = "settle", Loan = loanNumber, Amount = expectedTotal, Date = date }, start);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (!ok) return Outcome<SettlementQuote>.Fail(RefusalFor(first), $"the ledger refused the settlement: {first}");
+        if (!ok)
+        {
+            Abort(start);
+            return Outcome<SettlementQuote>.Fail(RefusalFor(first), $"the ledger refused the settlement: {first}");
+        }
         CloseOut(ref _loans[loanNumber - 1], LoanStatus.Settled);
-        Record(new JournalEntry { Kind = "settle", Loan = loanNumber, Amount = expectedTotal, Date = date });
+        Log(new LoanEvent(loanNumber, date, "settlement", quote.Principal, quote.Interest, quote.Penalty, quote.Fee, 0));
+        Done();
         return Outcome<SettlementQuote>.Success(quote);
     }
 
@@ -89,6 +96,7 @@ internal sealed partial class LoanBook
         var loan = current;
         var exposure = loan.Exposure;
         var reserve = Chart.Bank(BankAccount.LoanLossReserve);
+        var start = _transferSequence;
         var batch = Chain(loanNumber,
         [
             (Chart.Bank(BankAccount.ProvisionExpense), reserve, exposure - loan.ProvisionHeld, LendingCodes.ProvisionCharge),
@@ -96,11 +104,17 @@ internal sealed partial class LoanBook
             (reserve, Chart.Loan(loanNumber, LoanAccount.PrincipalReceivable), loan.PrincipalOutstanding, LendingCodes.WriteOff),
             (reserve, Chart.Loan(loanNumber, LoanAccount.InterestReceivable), loan.InterestReceivable, LendingCodes.WriteOff),
         ]);
+        Intend(new JournalEntry { Kind = "writeoff", Loan = loanNumber }, start);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (!ok) return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the write-off: {first}");
+        if (!ok)
+        {
+            Abort(start);
+            return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the write-off: {first}");
+        }
         _loans[loanNumber - 1].WrittenOff = exposure;
+        Log(new LoanEvent(loanNumber, loan.LastClosed, "writeoff", loan.PrincipalOutstanding, loan.InterestReceivable, 0, 0, 0));
         CloseOut(ref _loans[loanNumber - 1], LoanStatus.WrittenOff);
-        Record(new JournalEntry { Kind = "writeoff", Loan = loanNumber });
+        Done();
         return Outcome<long>.Success(exposure);
     }
 
@@ -113,11 +127,17 @@ internal sealed partial class LoanBook
         if (current.Status != LoanStatus.WrittenOff) return Outcome<long>.Fail(Refusal.WrongState, $"loan {loanNumber} is {current.Status}, not written off");
         if (amount > current.WrittenOff - current.Recovered)
             return Outcome<long>.Fail(Refusal.Invalid, $"at most {current.WrittenOff - current.Recovered} remains to recover");
+        var start = _transferSequence;
         var batch = Chain(loanNumber, [(_customers[current.Customer].Account, Chart.Bank(BankAccount.ProvisionExpense), amount, LendingCodes.Recovery)]);
+        Intend(new JournalEntry { Kind = "recover", Loan = loanNumber, Amount = amount }, start);
         var (ok, first) = await PostLinkedAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (!ok) return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the recovery: {first}");
+        if (!ok)
+        {
+            Abort(start);
+            return Outcome<long>.Fail(RefusalFor(first), $"the ledger refused the recovery: {first}");
+        }
         _loans[loanNumber - 1].Recovered += amount;
-        Record(new JournalEntry { Kind = "recover", Loan = loanNumber, Amount = amount });
+        Done();
         return Outcome<long>.Success(amount);
     }
 }

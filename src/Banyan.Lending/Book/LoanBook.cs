@@ -31,6 +31,10 @@ internal sealed partial class LoanBook : IAsyncDisposable
     private bool _chartReady;
     private BookJournal? _journal;
     private bool _replaying;
+    /// <summary>While replaying: ask the ledger whether each batch exists instead of assuming it (decision 0504).</summary>
+    private bool _verifying;
+    /// <summary>Set when a posting's outcome is unknown (the ledger call threw): the book must be reopened to reconcile.</summary>
+    private bool _faulted;
 
     public LoanBook(LedgerEngine ledger, LendingChart chart, ClassificationRules rules)
     {
@@ -61,7 +65,33 @@ internal sealed partial class LoanBook : IAsyncDisposable
     private async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_faulted)
+        {
+            _gate.Release();
+            throw new InvalidOperationException("A ledger posting of the loan book ended with an unknown outcome; reopen the book to reconcile it with the ledger.");
+        }
         return new Releaser(_gate);
+    }
+
+    /// <summary>
+    /// Test seam for crash simulation: called with "intended" (journal line written, nothing posted)
+    /// and "posted" (the ledger accepted, the book not yet changed). If it throws, the book is faulted,
+    /// exactly as after a ledger call whose outcome is unknown.
+    /// </summary>
+    internal Action<string>? CrashPoint { get; set; }
+
+    private void Checkpoint(string point)
+    {
+        if (CrashPoint is not { } crash || _replaying) return;
+        try
+        {
+            crash(point);
+        }
+        catch
+        {
+            _faulted = true;
+            throw;
+        }
     }
 
     private sealed class Releaser(SemaphoreSlim gate) : IDisposable
@@ -71,13 +101,72 @@ internal sealed partial class LoanBook : IAsyncDisposable
 
     private long NextTransfer() => ++_transferSequence;
 
+    /// <summary>The sequence a step starts after, from its first transfer (ids carry the sequence in their low 56 bits).</summary>
+    private static long StartOf(in Transfer first) => checked((long)((ulong)first.Id & 0x00FF_FFFF_FFFF_FFFFUL) - 1);
+
     /// <summary>Ledger account creation, switched off while replaying the journal (the accounts exist).</summary>
     private ValueTask<CreateAccountResult[]> CreateAccountsAsync(ReadOnlyMemory<Account> accounts, CancellationToken cancellationToken) =>
         _replaying ? ValueTask.FromResult(new CreateAccountResult[accounts.Length]) : _ledger.CreateAccountsAsync(accounts, cancellationToken);
 
-    /// <summary>Ledger postings, switched off while replaying the journal (they were made before the restart).</summary>
-    private ValueTask<CreateTransferResult[]> CreateTransfersAsync(ReadOnlyMemory<Transfer> transfers, CancellationToken cancellationToken) =>
-        _replaying ? ValueTask.FromResult(new CreateTransferResult[transfers.Length]) : _ledger.CreateTransfersAsync(transfers, cancellationToken);
+    /// <summary>
+    /// Ledger postings. While replaying nothing is posted: a confirmed step is taken as created; a step
+    /// being verified (decision 0504) counts as created only if its first transfer is in the ledger —
+    /// each batch is one linked chain, so the first transfer stands for all of it.
+    /// </summary>
+    private async ValueTask<CreateTransferResult[]> CreateTransfersAsync(ReadOnlyMemory<Transfer> transfers, CancellationToken cancellationToken)
+    {
+        if (_replaying) return await VerifyAsync(transfers, cancellationToken).ConfigureAwait(false);
+        Checkpoint("intended");
+        CreateTransferResult[] results;
+        try
+        {
+            results = await _ledger.CreateTransfersAsync(transfers, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _faulted = true; // the ledger may or may not have taken the batch: only a replay knows
+            throw;
+        }
+        if (results.All(r => r == CreateTransferResult.Created)) Checkpoint("posted");
+        return results;
+    }
+
+    private async ValueTask<CreateTransferResult[]> VerifyAsync(ReadOnlyMemory<Transfer> transfers, CancellationToken cancellationToken)
+    {
+        var results = new CreateTransferResult[transfers.Length];
+        if (!_verifying || transfers.IsEmpty) return results;
+        var expected = transfers.Span[0];
+        var found = await _ledger.LookupTransfersAsync(new[] { expected.Id }, cancellationToken).ConfigureAwait(false);
+        if (found.Length == 0)
+        {
+            Array.Fill(results, CreateTransferResult.LinkedEventFailed);
+            return results;
+        }
+        if (found[0].Amount != expected.Amount || found[0].DebitAccountId != expected.DebitAccountId || found[0].CreditAccountId != expected.CreditAccountId)
+            throw new InvalidDataException($"{BookJournal.FileName}: ledger transfer {expected.Id} does not match the journaled step");
+        return results;
+    }
+
+    /// <summary>Write-ahead: journals a step before its transfers are posted, with the transfer sequence it starts from (decision 0504).</summary>
+    private void Intend(JournalEntry entry, long start, bool sync = true)
+    {
+        if (_replaying || _journal is null) return;
+        _journal.Append(entry with { Start = start }, sync);
+    }
+
+    /// <summary>Marks every intended step since the last mark as resolved. Not synced: if lost, start-up asks the ledger.</summary>
+    private void Done()
+    {
+        if (_replaying || _journal is null) return;
+        _journal.Append(new JournalEntry { Kind = "done" }, sync: false);
+    }
+
+    /// <summary>Marks the intended step starting at <paramref name="start"/> as refused (nothing posted). Not synced either.</summary>
+    private void Abort(long start)
+    {
+        if (_replaying || _journal is null) return;
+        _journal.Append(new JournalEntry { Kind = "abort", Start = start }, sync: false);
+    }
 
     /// <summary>Journals a step the ledger accepted, with the transfer sequence reached.</summary>
     private void Record(JournalEntry entry, bool sync = true)

@@ -16,14 +16,33 @@ internal sealed record Product(
     int MaxInstalments,
     int GraceInstalments,
     long MaxPrincipal,
-    decimal PrepaymentFeeRate)
+    decimal PrepaymentFeeRate,
+    decimal OriginationFeeRate = 0m,
+    bool OriginationFeeFinanced = false,
+    long LateFee = 0,
+    int LateFeeAfterDays = 0,
+    string? Benchmark = null,
+    decimal Spread = 0m,
+    int RepriceEveryInstalments = 1)
 {
+    public bool Floating => Benchmark is not null;
+
+    /// <summary>The origination fee on a requested principal (half-up); deducted from the disbursement or financed (decision 0506).</summary>
+    public long OriginationFee(long principal) => Money.RoundHalfUp(principal * OriginationFeeRate);
+
     public string? Validate()
     {
         if (string.IsNullOrWhiteSpace(Code) || Code.Length > 40) return "code must be 1 to 40 characters";
         if (string.IsNullOrWhiteSpace(Name) || Name.Length > 200) return "name must be 1 to 200 characters";
         if (PenaltyRate < 0m || PenaltyRate > 1m) return "penalty_rate must be between 0 and 1";
         if (PrepaymentFeeRate < 0m || PrepaymentFeeRate > 0.1m) return "prepayment_fee_rate must be between 0 and 0.1";
+        if (OriginationFeeRate < 0m || OriginationFeeRate > 0.1m) return "origination_fee_rate must be between 0 and 0.1";
+        if (LateFee < 0 || LateFee > MaxPrincipal) return "late_fee must be between 0 and max_principal";
+        if (LateFeeAfterDays < 0 || LateFeeAfterDays > 90) return "late_fee_after_days must be between 0 and 90";
+        if (Benchmark is not null && (Benchmark.Length is < 1 or > 20)) return "benchmark must be 1 to 20 characters";
+        if (Spread < -0.1m || Spread > 0.5m) return "spread must be between -0.1 and 0.5";
+        if (RepriceEveryInstalments < 1 || RepriceEveryInstalments > 120) return "reprice_every_instalments must be between 1 and 120";
+        if (Benchmark is not null && GraceInstalments > 0) return "a floating-rate product cannot have grace instalments";
         if (MinInstalments < 1 || MaxInstalments < MinInstalments) return "min_instalments must be at least 1 and at most max_instalments";
         if (MaxPrincipal <= 0 || MaxPrincipal > ScheduleTerms.MaxPrincipal) return "max_principal is out of range";
         return new ScheduleTerms(1, AnnualRate, new DateOnly(2000, 1, 1), MaxInstalments, Frequency, Amortization, DayCount, GraceInstalments).Validate();
@@ -86,6 +105,16 @@ internal struct LoanState
     public long WrittenOff;
     public DateOnly Disbursement;
     public DateOnly LastClosed;
+    /// <summary>A loan rescheduled while in arrears is at least substandard until this date (decision 0505); default: none.</summary>
+    public DateOnly ObservationUntil;
+    /// <summary>Instalments [0, LateFeeIndex) have been looked at for a late fee (decision 0506).</summary>
+    public int LateFeeIndex;
+    /// <summary>Floating rate: index of the next instalment whose start is a reset date (0 for fixed-rate loans).</summary>
+    public int NextReset;
+    /// <summary>Late fees charged (part of the penalty recognised; for statements).</summary>
+    public long LateFees;
+    /// <summary>Origination fee charged at disbursement (deducted or financed).</summary>
+    public long OriginationFee;
 
     public readonly long Exposure => PrincipalOutstanding + InterestReceivable;
 }
@@ -101,6 +130,7 @@ internal enum Refusal
     Invalid,
     WrongState,
     InsufficientFunds,
+    OverLimit,
     LedgerRejected,
 }
 
@@ -125,3 +155,21 @@ internal readonly record struct RepaymentAllocation(long Penalty, long Interest,
 {
     public long Total => Penalty + Interest + Principal;
 }
+
+/// <summary>How a partial prepayment re-amortises the rest of the loan.</summary>
+internal enum PrepaymentMode
+{
+    /// <summary>Same due dates, lower instalment.</summary>
+    KeepTerm = 1,
+    /// <summary>Same instalment (or principal per instalment), fewer instalments.</summary>
+    KeepInstalment = 2,
+}
+
+/// <summary>What a partial prepayment took: principal, interest of the running period to the date, the fee; and the new schedule's shape.</summary>
+internal readonly record struct PrepaymentResult(long Principal, long Interest, long Fee, int InstalmentsLeft, long NextInstalment)
+{
+    public long Total => Principal + Interest + Fee;
+}
+
+/// <summary>What a rescheduling did: interest capitalised, the new principal, rate and number of instalments left.</summary>
+internal readonly record struct RescheduleResult(long Capitalised, long Principal, decimal AnnualRate, int InstalmentsLeft, DateOnly ObservationUntil);

@@ -38,6 +38,8 @@ internal sealed partial class LoanBook
         var chart = await EnsureChartAsync(cancellationToken).ConfigureAwait(false);
         if (!chart.Ok) throw new InvalidOperationException(chart.Detail);
         var totals = new CloseTotals(date);
+        RepriceFloating(date);
+        Intend(new JournalEntry { Kind = "close", Date = date }, _transferSequence);
         Transfer[][] buffers = [new Transfer[LedgerEngine.MaxBatchEvents], new Transfer[LedgerEngine.MaxBatchEvents]];
         (Task<CreateTransferResult[]> Task, int From, int To)? inFlight = null;
         Exception? failure = null;
@@ -51,9 +53,11 @@ internal sealed partial class LoanBook
             inFlight = (task, from, to);
         }
         if (inFlight is { } tail) failure ??= await FinishChunkAsync(tail, date, totals).ConfigureAwait(false);
+        if (failure is null) await CloseLinesAsync(date, cancellationToken).ConfigureAwait(false);
+        // A stopped close keeps the chunks the ledger accepted; its replay asks the ledger chunk by chunk (decision 0504).
+        Done();
         if (failure is not null) throw new InvalidOperationException("The daily close stopped: a ledger batch was refused; rerun the close for the same date.", failure);
         LastCloseDate = date;
-        Record(new JournalEntry { Kind = "close", Date = date });
         return totals.ToSummary();
     }
 
@@ -120,8 +124,11 @@ internal sealed partial class LoanBook
         var accrual = Accrue(ref loan, schedule, date, apply);
         var (daysPastDue, overdue) = Overdue(loan, schedule, date);
         var days = date.DayNumber - loan.LastClosed.DayNumber;
-        var penalty = Money.InterestForDays(overdue, loan.PenaltyRate, loan.DayCount, days);
+        var lateFees = LateFeesDue(ref loan, schedule, date, apply);
+        var penalty = Money.InterestForDays(overdue, loan.PenaltyRate, loan.DayCount, days) + lateFees;
         var category = Rules.Classify(daysPastDue);
+        // A loan rescheduled in arrears stays at least substandard through its observation period (decision 0505).
+        if (date < loan.ObservationUntil && category < LoanCategory.Substandard) category = LoanCategory.Substandard;
         var exposure = loan.PrincipalOutstanding + loan.InterestReceivable + accrual + penalty;
         var provision = Money.RoundHalfUp(exposure * Rules.Rate(category));
         var delta = provision - loan.ProvisionHeld;
@@ -135,6 +142,29 @@ internal sealed partial class LoanBook
             loan.LastClosed = date;
         }
         return new CloseStep(accrual, penalty, delta, true);
+    }
+
+    /// <summary>
+    /// A product's flat late fee, once per instalment still unpaid more than its grace days after the
+    /// due date. Booked with the penalty (penalty income, code 5006) so the close keeps two transfers
+    /// per loan; counted apart in <see cref="LoanState.LateFees"/> (decision 0506).
+    /// </summary>
+    private long LateFeesDue(ref LoanState loan, Span<InstalmentState> schedule, DateOnly date, bool apply)
+    {
+        var product = _productList[loan.Product];
+        if (product.LateFee == 0) return 0;
+        long fees = 0;
+        var k = loan.LateFeeIndex;
+        for (; k < schedule.Length && schedule[k].Due.AddDays(product.LateFeeAfterDays) < date; k++)
+        {
+            if (schedule[k].Unpaid > 0) fees += product.LateFee;
+        }
+        if (apply)
+        {
+            loan.LateFeeIndex = k;
+            loan.LateFees += fees;
+        }
+        return fees;
     }
 
     private long Accrue(ref LoanState loan, Span<InstalmentState> schedule, DateOnly date, bool apply)
