@@ -1,5 +1,9 @@
+using Banyan.Aml.Cases;
 using Banyan.Aml.Cli;
 using Banyan.Platform;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console.Cli;
 
 namespace Banyan.Aml;
@@ -7,7 +11,7 @@ namespace Banyan.Aml;
 /// <summary>
 /// The anti-money-laundering module: <c>banyan aml scan</c> (files in, alerts out: eleven typologies,
 /// sanctions screening, PBoC large-value reports), <c>banyan aml generate</c> (a synthetic bank with planted
-/// cases) and <c>banyan aml bench</c>. The real-time path, cases and the network view come later.
+/// cases) and <c>banyan aml bench</c>. Inside the host: alerts imported over HTTP group into cases (<c>/v1/aml</c>, scope <c>aml</c>). The real-time path and the network view come later.
 /// </summary>
 public sealed class AmlModule : BanyanModule
 {
@@ -16,6 +20,16 @@ public sealed class AmlModule : BanyanModule
 
     /// <inheritdoc />
     public override IReadOnlyList<string> Scopes => ["aml"];
+
+    /// <inheritdoc />
+    public override void ConfigureServices(IServiceCollection services, ModuleContext context) =>
+        services.AddSingleton<CaseImportLock>();
+
+    /// <inheritdoc />
+    public override void ConfigureModel(ModelBuilder model) => CaseModel.Configure(model);
+
+    /// <inheritdoc />
+    public override void MapEndpoints(IEndpointRouteBuilder v1) => CaseEndpoints.Map(v1);
 
     /// <inheritdoc />
     public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) =>
