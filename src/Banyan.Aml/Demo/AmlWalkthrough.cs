@@ -5,11 +5,11 @@ namespace Banyan.Aml.Demo;
 
 /// <summary>
 /// The AML part of <c>banyan demo</c>: generates a small synthetic bank with planted cases, runs the
-/// same scan as <c>banyan aml scan</c> over its files, and shows what a reviewer would see.
+/// same scan as <c>banyan aml scan</c> over its files, shows what a reviewer would see, then imports the alerts over HTTP and works one case.
 /// </summary>
 internal static class AmlWalkthrough
 {
-    public static Task RunAsync(DemoContext demo, CancellationToken cancellationToken)
+    public static async Task RunAsync(DemoContext demo, CancellationToken cancellationToken)
     {
         var console = demo.Console;
         var directory = Path.Combine(Path.GetTempPath(), "banyan-aml-demo-" + Guid.NewGuid().ToString("N")[..8]);
@@ -30,7 +30,7 @@ internal static class AmlWalkthrough
                 console.MarkupLineInterpolated($"  [bold]{alert.Typology}[/] (score {alert.Score:0.00}): {alert.Reason}");
             console.MarkupLineInterpolated($"Large-value transaction reports (PBoC rules), written apart from the alerts: {scan.LargeValueReports}");
             if (scan.AlertList.Count == 0) throw new InvalidOperationException("the AML scan raised no alert on a bank with planted cases");
-            return Task.CompletedTask;
+            await CaseWalkthrough.RunAsync(demo, Path.Combine(directory, "alerts.jsonl"), cancellationToken);
         }
         finally
         {
