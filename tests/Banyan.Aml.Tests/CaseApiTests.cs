@@ -8,7 +8,9 @@ public sealed class CaseApiTests(AmlHostFixture host)
 {
     private const string Sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-    private async Task<long> ImportOneCaseAsync(string customer)
+    private Task<long> ImportOneCaseAsync(string customer) => ImportOneCaseAsync(host, customer);
+
+    internal static async Task<long> ImportOneCaseAsync(AmlHostFixture host, string customer)
     {
         var body = string.Join('\n',
             AlertLine("ALR-00000001", "STRUCTURING", "A-" + customer, customer, "T1-" + customer, "T2-" + customer),
@@ -23,10 +25,12 @@ public sealed class CaseApiTests(AmlHostFixture host)
         detail.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("action").GetString()!).ToArray();
 
     [Fact]
-    public async Task A_case_is_worked_end_to_end_from_import_to_suspicious_transaction_report()
+    public Task A_case_is_worked_end_to_end_from_import_to_suspicious_transaction_report() => WorkEndToEndAsync(host);
+
+    internal static async Task WorkEndToEndAsync(AmlHostFixture host)
     {
         var customer = host.NextCustomer();
-        var id = await ImportOneCaseAsync(customer);
+        var id = await ImportOneCaseAsync(host, customer);
         var api = host.Api;
         Assert.Equal(200, (await api.PostJsonAsync($"v1/aml/cases/{id}/assign", """{"assignee":"analyst.li"}""")).Status);
         Assert.Equal(200, (await api.PostJsonAsync($"v1/aml/cases/{id}/comments", """{"text":"Deposits just under the threshold, three branches."}""")).Status);
