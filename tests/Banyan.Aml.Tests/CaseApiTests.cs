@@ -181,4 +181,31 @@ public sealed class CaseApiTests(AmlHostFixture host)
         Assert.Equal(403, (await ledger.GetJsonAsync("v1/aml/cases")).Status);
         Assert.Equal(403, (await ledger.PostJsonAsync("v1/aml/cases/1/close", """{"disposition":"no_action","reason":"x"}""")).Status);
     }
+
+    [Fact]
+    public async Task Racing_closes_of_one_case_let_exactly_one_win_and_the_rest_conflict()
+    {
+        var id = await ImportOneCaseAsync(host.NextCustomer());
+        var attempts = Enumerable.Range(0, 6).Select(i =>
+            host.Api.PostJsonAsync($"v1/aml/cases/{id}/close", $$"""{"disposition":"no_action","reason":"attempt {{i}}"}"""));
+        var statuses = (await Task.WhenAll(attempts)).Select(r => r.Status).ToList();
+        Assert.Equal(1, statuses.Count(s => s == 200));
+        Assert.All(statuses.Where(s => s != 200), s => Assert.Equal(409, s));
+        var (_, detail) = await host.Api.GetJsonAsync($"v1/aml/cases/{id}");
+        Assert.Single(Actions(detail), a => a == "closed");
+    }
+
+    [Fact]
+    public async Task Concurrent_imports_for_one_customer_open_a_single_case()
+    {
+        var customer = host.NextCustomer();
+        var imports = Enumerable.Range(0, 4).Select(i => host.Api.PostJsonAsync("v1/aml/alerts/import",
+            AlertLine($"ALR-{i}", "FAN_OUT", "A-" + customer, customer, $"T{i}-" + customer)));
+        var results = await Task.WhenAll(imports);
+        Assert.All(results, r => Assert.Equal(200, r.Status));
+        var caseIds = results.Select(r => Assert.Single(r.Body.GetProperty("case_ids").EnumerateArray()).GetInt64()).Distinct().ToList();
+        var id = Assert.Single(caseIds);
+        var (_, detail) = await host.Api.GetJsonAsync($"v1/aml/cases/{id}");
+        Assert.Equal(4, detail.GetProperty("alerts").GetArrayLength());
+    }
 }
