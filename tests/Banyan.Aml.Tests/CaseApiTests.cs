@@ -208,4 +208,17 @@ public sealed class CaseApiTests(AmlHostFixture host)
         var (_, detail) = await host.Api.GetJsonAsync($"v1/aml/cases/{id}");
         Assert.Equal(4, detail.GetProperty("alerts").GetArrayLength());
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_case_endpoints_with_the_aml_scope()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        var (status, doc) = await anonymous.GetJsonAsync("openapi/v1.json");
+        Assert.Equal(200, status);
+        var paths = doc.GetProperty("paths");
+        foreach (var path in new[] { "/v1/aml/alerts/import", "/v1/aml/cases", "/v1/aml/cases/{id}", "/v1/aml/cases/{id}/close", "/v1/aml/cases/{id}/str" })
+            Assert.True(paths.TryGetProperty(path, out _), "missing " + path);
+        var list = paths.GetProperty("/v1/aml/cases").GetProperty("get");
+        Assert.Equal("aml", list.GetProperty("security")[0].GetProperty("oauth2")[0].GetString());
+    }
 }
