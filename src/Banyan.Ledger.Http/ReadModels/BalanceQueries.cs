@@ -7,7 +7,8 @@ internal static class BalanceQueries
 {
     /// <summary>
     /// The four balances after every projected transfer of <paramref name="account"/> with timestamp ≤ <paramref name="at"/>,
-    /// replayed in timestamp order (a post or void always follows its pending transfer, which touched the same account).
+    /// replayed in timestamp order (a post or void always follows its pending transfer, which touched the same account),
+    /// then the releases of pending transfers that expired by <paramref name="at"/>.
     /// </summary>
     public static async Task<Balances> AtAsync(DbContext db, UInt128 account, long at, CancellationToken cancellationToken)
     {
@@ -24,6 +25,11 @@ internal static class BalanceQueries
             var resolves = (t.Flags & (TransferFlags.PostPendingTransfer | TransferFlags.VoidPendingTransfer)) != 0;
             balances = balances.Apply(t, account, resolves ? pendings.GetValueOrDefault(t.PendingId) : UInt128.Zero);
         }
+        // Releases last: the sum is order-independent and each release follows its pending's addition.
+        var released = db.Set<LedgerExpirationRow>().AsNoTracking()
+            .Where(e => (e.DebitAccountId == key || e.CreditAccountId == key) && e.Timestamp <= at).AsAsyncEnumerable();
+        await foreach (var e in released.WithCancellation(cancellationToken))
+            balances = balances.Release(e.DebitAccountId == key, Columns.ParseAmount(e.Amount));
         return balances;
     }
 

@@ -28,6 +28,10 @@ internal readonly record struct Balances(UInt128 DebitsPending, UInt128 DebitsPo
         return debit ? b with { DebitsPosted = checked(b.DebitsPosted + t.Amount) } : b with { CreditsPosted = checked(b.CreditsPosted + t.Amount) };
     }
 
+    /// <summary>The balances after an expiry released a pending transfer of <paramref name="amount"/> on the given side.</summary>
+    public Balances Release(bool debit, UInt128 amount) =>
+        debit ? this with { DebitsPending = checked(DebitsPending - amount) } : this with { CreditsPending = checked(CreditsPending - amount) };
+
     public LedgerBalanceRow ToRow(UInt128 account, ulong timestamp) => new()
     {
         AccountId = Columns.Id(account),

@@ -11,11 +11,7 @@ internal static class HistoryProjection
     public static async Task AddRowsAsync(DbContext db, LedgerEngine engine, List<Transfer> transfers, CancellationToken cancellationToken)
     {
         if (transfers.Count == 0) return;
-        var touched = transfers.SelectMany(t => new[] { t.DebitAccountId, t.CreditAccountId }).Distinct().ToArray();
-        var history = new HashSet<UInt128>();
-        foreach (var chunk in touched.Chunk(4096))
-            foreach (var a in await engine.LookupAccountsAsync(chunk, cancellationToken))
-                if ((a.Flags & AccountFlags.History) != 0) history.Add(a.Id);
+        var history = await HistoryAccountsAsync(engine, transfers.SelectMany(t => new[] { t.DebitAccountId, t.CreditAccountId }), cancellationToken);
         if (history.Count == 0) return;
         var resolving = transfers.Where(t => (t.Flags & (TransferFlags.PostPendingTransfer | TransferFlags.VoidPendingTransfer)) != 0).Select(t => t.PendingId);
         var pendings = await CommitProjection.LookupTransfersAsync(engine, resolving, cancellationToken);
@@ -33,7 +29,16 @@ internal static class HistoryProjection
         }
     }
 
-    private static async Task<Balances> LatestAsync(DbContext db, UInt128 account, CancellationToken cancellationToken)
+    internal static async Task<HashSet<UInt128>> HistoryAccountsAsync(LedgerEngine engine, IEnumerable<UInt128> accounts, CancellationToken cancellationToken)
+    {
+        var history = new HashSet<UInt128>();
+        foreach (var chunk in accounts.Distinct().Chunk(4096))
+            foreach (var a in await engine.LookupAccountsAsync(chunk, cancellationToken))
+                if ((a.Flags & AccountFlags.History) != 0) history.Add(a.Id);
+        return history;
+    }
+
+    internal static async Task<Balances> LatestAsync(DbContext db, UInt128 account, CancellationToken cancellationToken)
     {
         var key = Columns.Id(account);
         var row = await db.Set<LedgerBalanceRow>().AsNoTracking().Where(r => r.AccountId == key)

@@ -108,6 +108,9 @@ internal sealed class LedgerProjector : BackgroundService
                 foreach (var transfer in transfers) db.Add(LedgerTransferRow.From(transfer));
                 await HistoryProjection.AddRowsAsync(db, _engine, transfers, cancellationToken);
                 break;
+            case LedgerCommitKind.Pulse:
+                foreach (var request in commit.Requests) await ExpiryProjection.AddAsync(db, _engine, request.Timestamp, cancellationToken);
+                break;
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -110,6 +110,16 @@ internal sealed class LedgerBalanceRow
     public string CreditsPosted { get; set; } = "";
 }
 
+/// <summary>A pending transfer released by expiry at a pulse's timestamp (the journal holds the pulse, not the outcome).</summary>
+internal sealed class LedgerExpirationRow
+{
+    public string PendingId { get; set; } = "";
+    public string DebitAccountId { get; set; } = "";
+    public string CreditAccountId { get; set; } = "";
+    public string Amount { get; set; } = "";
+    public long Timestamp { get; set; }
+}
+
 /// <summary>The single row holding the last journal sequence whose effects are in the read models.</summary>
 internal sealed class LedgerProjectionState
 {
@@ -146,6 +156,14 @@ internal static class ReadModelSchema
         b.HasKey(x => new { x.AccountId, x.Timestamp });
         b.Property(x => x.AccountId).HasMaxLength(32);
         foreach (var p in new[] { "DebitsPending", "DebitsPosted", "CreditsPending", "CreditsPosted" }) b.Property(p).HasMaxLength(40);
+
+        var x = model.Entity<LedgerExpirationRow>();
+        x.ToTable("ledger_expirations");
+        x.HasKey(r => r.PendingId);
+        foreach (var p in new[] { "PendingId", "DebitAccountId", "CreditAccountId" }) x.Property(p).HasMaxLength(32);
+        x.Property(r => r.Amount).HasMaxLength(40);
+        x.HasIndex(r => new { r.DebitAccountId, r.Timestamp });
+        x.HasIndex(r => new { r.CreditAccountId, r.Timestamp });
 
         var s = model.Entity<LedgerProjectionState>();
         s.ToTable("ledger_projection_state");

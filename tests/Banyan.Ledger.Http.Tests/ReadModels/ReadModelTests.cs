@@ -107,6 +107,37 @@ public sealed class ReadModelTests(LedgerHostFixture host)
         Assert.Equal(accounts.Skip(5).Select(a => a.Id.ToString(CultureInfo.InvariantCulture)), rest.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("id").GetString()));
     }
 
+    [Fact]
+    public async Task Expired_pending_transfers_are_released_at_the_pulse_in_balances_and_history()
+    {
+        var ledger = (uint)Interlocked.Increment(ref _nextLedger);
+        UInt128 a = host.NextId(), b = host.NextId(), pending = host.NextId();
+        await host.Engine.CreateAccountsAsync(new Account[] { new() { Id = a, Ledger = ledger, Code = 1, Flags = AccountFlags.History }, new() { Id = b, Ledger = ledger, Code = 1 } });
+        await host.Engine.CreateTransfersAsync(new Transfer[]
+        {
+            new() { Id = host.NextId(), DebitAccountId = a, CreditAccountId = b, Amount = 5, Ledger = ledger, Code = 1 },
+            new() { Id = pending, DebitAccountId = a, CreditAccountId = b, Amount = 40, Ledger = ledger, Code = 1, Flags = TransferFlags.Pending, Timeout = 1 },
+        });
+        var clock = Stopwatch.StartNew();
+        while ((await host.Engine.LookupAccountsAsync(new[] { a }))[0].DebitsPending != 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "the pending transfer did not expire");
+            await Task.Delay(20);
+        }
+        await WaitProjectedAsync();
+        var live = (await host.Engine.LookupAccountsAsync(new[] { a, b })).ToDictionary(x => x.Id);
+        var (_, balances, _) = await host.Api.GetJsonAsync($"v1/ledger/accounts/{a}/balances");
+        Assert.Equal(Four(live[a]), Four(balances));
+        Assert.Equal("0|5|0|0", Four(balances));
+        var (_, other, _) = await host.Api.GetJsonAsync($"v1/ledger/accounts/{b}/balances");
+        Assert.Equal(Four(live[b]), Four(other));
+        var history = balances.GetProperty("history").EnumerateArray().Select(Four).ToArray();
+        Assert.Equal(["0|5|0|0", "40|5|0|0", "0|5|0|0"], history);
+        var stored = (await host.Engine.LookupTransfersAsync(new[] { pending }))[0];
+        var (_, before, _) = await host.Api.GetJsonAsync($"v1/ledger/accounts/{a}/balances?at={stored.Timestamp}");
+        Assert.Equal("40|5|0|0", Four(before));
+    }
+
     [Theory]
     [InlineData("v1/ledger/accounts/1/transfers?limit=0")]
     [InlineData("v1/ledger/accounts/1/transfers?limit=1001")]
