@@ -67,8 +67,14 @@ internal sealed class LedgerProjector : BackgroundService
                 }
                 return; // the engine was disposed: the host is stopping
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (stoppingToken.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException)
             {
+                return; // the host is stopping (the engine may already be closed)
+            }
+            catch (Exception e) when (e is LedgerFaultedException or LedgerCorruptException)
+            {
+                // Not retried: the engine (or its journal) is broken; readiness reports it and the lag shows how far the models got.
+                _log.LogError(e, "Ledger projector stopped at sequence {Sequence}: the journal stream failed", ProjectedSequence);
                 return;
             }
             catch (Exception e) when (e is DbUpdateException or InvalidOperationException or IOException or System.Data.Common.DbException)

@@ -175,6 +175,27 @@ public sealed class ReadModelTests(LedgerHostFixture host)
         Assert.Equal(last, report.Entries["ledger"].Data["projected_sequence"]);
     }
 
+    [Fact]
+    public async Task Projector_lag_and_sequence_are_gauges_on_the_ledger_meter()
+    {
+        await RunWorkloadAsync(seed: 6);
+        var factory = host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var seen = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Banyan.Ledger" && ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name.StartsWith("banyan.ledger.projector.", StringComparison.Ordinal))
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen[instrument.Name] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        var projector = host.Services.GetRequiredService<LedgerProjector>();
+        Assert.Equal(0, seen["banyan.ledger.projector.lag"]);
+        Assert.Equal((long)projector.ProjectedSequence, seen["banyan.ledger.projector.sequence"]);
+        Assert.True(projector.ProjectedSequence > 0);
+    }
+
     private async Task<(int, int, int)> CountRowsAsync()
     {
         await using var scope = host.Services.CreateAsyncScope();
