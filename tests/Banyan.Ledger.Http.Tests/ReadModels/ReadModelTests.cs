@@ -43,6 +43,27 @@ public sealed class ReadModelTests(LedgerHostFixture host)
     }
 
     [Fact]
+    public async Task Paging_while_new_transfers_arrive_lists_every_earlier_transfer_once_in_order()
+    {
+        var w = await RunWorkloadAsync(seed: 7);
+        var account = w.Accounts[2];
+        var before = (await PageAllAsync(account, reversed: false, limit: 1000)).Select(Id).ToArray();
+        var seen = new List<string>();
+        string? after = null;
+        for (var page = 0; page < 1000; page++)
+        {
+            // A newer transfer lands between every two pages.
+            await host.Engine.CreateTransfersAsync(new[] { new Transfer { Id = host.NextId(), DebitAccountId = account, CreditAccountId = w.Accounts[3], Amount = 1, Ledger = w.Ledger, Code = 1 } });
+            var (_, body, _) = await host.Api.GetJsonAsync($"v1/ledger/accounts/{account}/transfers?limit=5" + (after is null ? "" : "&after=" + after));
+            seen.AddRange(body.GetProperty("transfers").EnumerateArray().Select(Id));
+            if (body.GetProperty("next_after").ValueKind == JsonValueKind.Null || seen.Count >= before.Length) break;
+            after = body.GetProperty("next_after").GetString();
+        }
+        Assert.Equal(before, seen.Take(before.Length));
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Balances_without_at_equal_the_engine_and_at_each_timestamp_equal_the_sum_of_transfers_up_to_it()
     {
         var w = await RunWorkloadAsync(seed: 3);
