@@ -1,7 +1,9 @@
 using Banyan.Ledger.Http.Api;
 using Banyan.Ledger.Http.Demo;
+using Banyan.Ledger.Http.ReadModels;
 using Banyan.Platform;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,7 +36,12 @@ public sealed class LedgerModule : BanyanModule
         services.AddMetrics();
         services.AddSingleton<LedgerMetrics>();
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(LedgerMetrics.MeterName));
+        services.AddSingleton<LedgerProjector>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerProjector>());
     }
+
+    /// <inheritdoc />
+    public override void ConfigureModel(ModelBuilder model) => ReadModelSchema.Configure(model);
 
     /// <inheritdoc />
     public override void MapEndpoints(IEndpointRouteBuilder v1) => LedgerEndpoints.Map(v1);

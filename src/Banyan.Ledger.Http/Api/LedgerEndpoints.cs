@@ -42,6 +42,7 @@ internal static class LedgerEndpoints
             .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         BulkEndpoints.Map(ledger);
         JournalEndpoints.Map(ledger);
+        ReadModels.ReadModelEndpoints.Map(ledger);
     }
 
     private static Task<IResult> CreateAccounts(HttpContext http, LedgerEngine engine, LedgerMetrics metrics) =>

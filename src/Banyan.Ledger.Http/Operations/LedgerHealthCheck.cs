@@ -6,7 +6,7 @@ namespace Banyan.Ledger.Http;
 /// Readiness: the engine answers a read within a bound. A read goes through the same engine the
 /// writes use, so a stuck or failed engine shows here rather than as hanging requests.
 /// </summary>
-internal sealed class LedgerHealthCheck(LedgerEngine engine) : IHealthCheck
+internal sealed class LedgerHealthCheck(LedgerEngine engine, ReadModels.LedgerProjector projector) : IHealthCheck
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
 
@@ -17,7 +17,14 @@ internal sealed class LedgerHealthCheck(LedgerEngine engine) : IHealthCheck
         try
         {
             await engine.LookupAccountsAsync(new[] { UInt128.One }, timeout.Token);
-            return HealthCheckResult.Healthy("ledger engine open");
+            // The read models' lag is reported, not judged: a projector catching up after a restart is not an outage.
+            var data = new Dictionary<string, object>
+            {
+                ["durable_sequence"] = engine.Statistics.DurableSequence,
+                ["projected_sequence"] = projector.ProjectedSequence,
+                ["projector_lag"] = projector.Lag,
+            };
+            return HealthCheckResult.Healthy("ledger engine open", data);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
