@@ -1,3 +1,4 @@
+using Banyan.Testing;
 using System.Net;
 using System.Text;
 using Banyan.Server.Storage;

@@ -4,32 +4,21 @@ using Banyan.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
+using Banyan.Testing;
 
 namespace Banyan.Ledger.Http.Tests.ReadModels;
 
 /// <summary>The projector on PostgreSQL (BANYAN_TEST_POSTGRES; skipped with the reason when unset outside CI, failing under CI=true).</summary>
 public sealed class PostgresReadModelTests
 {
-    private const string Variable = "BANYAN_TEST_POSTGRES";
-
     [SkippableFact]
     public async Task Read_models_on_postgres_match_the_engine_and_survive_a_restart_without_duplicates()
     {
-        var server = Environment.GetEnvironmentVariable(Variable);
-        if (string.IsNullOrWhiteSpace(server))
-        {
-            var reason = $"{Variable} is not set (e.g. Host=127.0.0.1;Port=5432;Username=postgres;Password=banyan)";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-                throw new InvalidOperationException("CI=true requires PostgreSQL: " + reason);
-            Skip.If(true, "Skipped: " + reason);
-        }
-        var name = "banyan_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using var database = await TemporaryPostgresDatabase.CreateAsync("banyan_test");
         var directory = Path.Combine(Path.GetTempPath(), "banyan-ledger-pg-" + Guid.NewGuid().ToString("N"));
-        await ExecuteAsync(server!, $"CREATE DATABASE \"{name}\"");
         try
         {
-            var connection = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+            var connection = database.ConnectionString;
             UInt128[] accounts;
             (int, int, int) counts;
             await using (var app = await StartAsync(directory, connection))
@@ -47,8 +36,6 @@ public sealed class PostgresReadModelTests
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(server!, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         }
     }
@@ -101,13 +88,5 @@ public sealed class PostgresReadModelTests
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"projector stuck at {projector.ProjectedSequence} < {target}");
             await Task.Delay(5);
         }
-    }
-
-    private static async Task ExecuteAsync(string server, string sql)
-    {
-        await using var connection = new NpgsqlConnection(server);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }
