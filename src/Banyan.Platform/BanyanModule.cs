@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,12 @@ public abstract class BanyanModule : IBanyanModule
 
     /// <inheritdoc />
     public virtual void MapEndpoints(IEndpointRouteBuilder v1) { }
+
+    /// <inheritdoc />
+    public virtual void ConfigurePipeline(IApplicationBuilder app) { }
+
+    /// <inheritdoc />
+    public virtual void MapRootEndpoints(IEndpointRouteBuilder app) { }
 
     /// <inheritdoc />
     public virtual void ConfigureModel(ModelBuilder model) { }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,18 @@ public interface IBanyanModule
     /// scope with <see cref="ScopePolicy.For(string)"/>.
     /// </summary>
     void MapEndpoints(IEndpointRouteBuilder v1);
+
+    /// <summary>
+    /// Adds middleware to the request pipeline, after authentication and authorization and before
+    /// idempotency and endpoints (e.g. gateway protection). Keep it cheap for requests it does not concern.
+    /// </summary>
+    void ConfigurePipeline(IApplicationBuilder app) { }
+
+    /// <summary>
+    /// Maps endpoints outside the authenticated <c>/v1</c> group: browser pages (login, consent, the
+    /// console), OAuth endpoints, discovery documents. Each endpoint states its own authorization.
+    /// </summary>
+    void MapRootEndpoints(IEndpointRouteBuilder app) { }
 
     /// <summary>Adds the module's entities to the shared model. Tables must be prefixed with the module name.</summary>
     void ConfigureModel(ModelBuilder model);

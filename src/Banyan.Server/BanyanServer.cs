@@ -4,6 +4,7 @@ using Banyan.Server.Http;
 using Banyan.Server.Identity;
 using Banyan.Server.OpenApi;
 using Banyan.Server.Operations;
+using Banyan.Server.Security;
 using Banyan.Server.Startup;
 using Banyan.Server.Storage;
 using Microsoft.AspNetCore.DataProtection;
@@ -156,6 +157,7 @@ public static class BanyanServer
         services.AddBanyanOpenApi(catalog);
         services.AddBanyanTelemetry(builder.Configuration);
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<Banyan.Platform.Security.IAuditLog, AuditLog>();
         services.AddHostedService<IdempotencyCleanup>();
         services.AddHostedService<StartupService>();
         var health = services.AddBanyanHealth();
@@ -181,6 +183,11 @@ public static class BanyanServer
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        foreach (var module in catalog.Modules)
+        {
+            module.ConfigurePipeline(app);
+        }
+
         app.UseMiddleware<IdempotencyMiddleware>();
 
         // A token request is a few form fields: its own small limit, whatever the API default is.
@@ -201,9 +208,11 @@ public static class BanyanServer
             .AddPreferredSecuritySchemes(OpenApiRegistration.SchemeName));
 
         var v1 = app.MapGroup("/v1").RequireAuthorization();
+        Security.AuditEndpoints.Map(v1);
         foreach (var module in catalog.Modules)
         {
             module.MapEndpoints(v1);
+            module.MapRootEndpoints(app);
         }
     }
 

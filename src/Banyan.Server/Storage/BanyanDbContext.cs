@@ -26,6 +26,7 @@ internal sealed class BanyanDbContext(DbContextOptions<BanyanDbContext> options,
         modelBuilder.Entity<OpenIddictEntityFrameworkCoreToken>().ToTable("platform_oauth_tokens");
         IdempotencyRecord.Configure(modelBuilder);
         SchemaHistoryEntry.Configure(modelBuilder);
+        Security.AuditRecord.Configure(modelBuilder);
         foreach (var module in catalog.Modules)
         {
             module.ConfigureModel(modelBuilder);
