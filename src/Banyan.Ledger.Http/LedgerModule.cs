@@ -38,6 +38,7 @@ public sealed class LedgerModule : BanyanModule
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(LedgerMetrics.MeterName));
         services.AddSingleton<LedgerProjector>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerProjector>());
+        services.AddSingleton<Contracts.ILedgerHistory, ReadModels.LedgerHistory>();
     }
 
     /// <inheritdoc />

@@ -100,6 +100,30 @@ public sealed class ReadModelTests(LedgerHostFixture host)
     }
 
     [Fact]
+    public async Task The_in_process_history_contract_pages_like_the_http_endpoint()
+    {
+        var w = await RunWorkloadAsync(seed: 11);
+        var history = host.Services.GetRequiredService<Banyan.Ledger.Http.Contracts.ILedgerHistory>();
+        foreach (var account in w.Accounts.Take(3))
+        {
+            var expected = (await PageAllAsync(account, reversed: true, limit: 1000)).Select(Id).ToArray();
+            var seen = new List<string>();
+            ulong? after = null;
+            do
+            {
+                var page = await history.AccountTransfersAsync(account, new(Limit: 2, After: after, Reversed: true), default);
+                seen.AddRange(page.Transfers.Select(t => t.Id.ToString(CultureInfo.InvariantCulture)));
+                after = page.NextAfter;
+            }
+            while (after is not null);
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, seen);
+        }
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await history.AccountTransfersAsync(w.Accounts[0], new(Limit: 1001), default));
+    }
+
+    [Fact]
     public async Task Account_filters_return_exactly_the_matching_accounts_in_timestamp_order()
     {
         var ledger = (uint)Interlocked.Increment(ref _nextLedger);

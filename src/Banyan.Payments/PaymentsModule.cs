@@ -1,0 +1,61 @@
+using Banyan.Ledger;
+using Banyan.Payments.Accounts;
+using Banyan.Payments.Contracts;
+using Banyan.Payments.Domestic;
+using Banyan.Platform;
+using Banyan.Platform.Money;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Banyan.Payments;
+
+/// <summary>
+/// The payments module: customers' accounts and domestic transfers (<see cref="ICustomerAccounts"/>,
+/// <see cref="IDomesticTransfers"/>), tap to pay, cross-border payments and programmable wallets. Every
+/// movement posts to the ledger; the module keeps no balances. docs/payments.md.
+/// </summary>
+public sealed class PaymentsModule : BanyanModule
+{
+    /// <inheritdoc />
+    public override string Name => "payments";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Scopes => ["payments"];
+
+    /// <inheritdoc />
+    public override void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        services.AddOptions<PaymentsOptions>().Bind(context.Configuration.GetSection(PaymentsOptions.Section)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddSingleton<MoneyMover>();
+        services.AddSingleton<ICustomerAccounts, CustomerAccounts>();
+        services.AddSingleton<IDomesticTransfers, DomesticTransfers>();
+        services.AddHostedService<PaymentsStartup>();
+    }
+
+    /// <inheritdoc />
+    public override void ConfigureModel(ModelBuilder model) => TransferRow.Configure(model);
+}
+
+/// <summary>Opens the bank's payment accounts in every currency and settles transfers a crash left pending, before requests arrive.</summary>
+internal sealed class PaymentsStartup(LedgerEngine ledger, MoneyMover mover, IOptions<PaymentsOptions> options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = options.Value;
+        var accounts = Currencies.All.Select(PaymentsChart.SettlementAccount).ToArray();
+        var results = await ledger.CreateAccountsAsync(accounts, cancellationToken);
+        var refused = results.Select((r, i) => (r, i)).FirstOrDefault(x => x.r is not (CreateAccountResult.Created or CreateAccountResult.Exists));
+        if (refused != default)
+        {
+            throw new InvalidOperationException($"The ledger refused payments account {accounts[refused.i].Id}: {refused.r.Name()}.");
+        }
+
+        await mover.SettlePendingAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
