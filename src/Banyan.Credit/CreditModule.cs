@@ -32,6 +32,7 @@ public sealed class CreditModule : BanyanModule
         policy.Validate();
         services.AddSingleton(sp => new CreditDecisions(sp.GetRequiredService<ModelRegistry>(), Path.Combine(directory, "decisions"),
             sp.GetService<TimeProvider>() ?? TimeProvider.System, policy));
+        services.AddSingleton<Contracts.ICreditDecisions>(sp => sp.GetRequiredService<CreditDecisions>());
     }
 
     /// <inheritdoc />

@@ -31,7 +31,12 @@ public sealed class LendingModule : BanyanModule
     {
         ArgumentNullException.ThrowIfNull(context);
         var section = context.Configuration.GetSection(ConfigurationSection);
-        var options = new LendingOptions { Ledger = section.GetValue(nameof(LendingOptions.Ledger), 1u) };
+        var options = new LendingOptions
+        {
+            Ledger = section.GetValue(nameof(LendingOptions.Ledger), 156u),
+            RequireCreditDecision = section.GetValue(nameof(LendingOptions.RequireCreditDecision), true),
+        };
+        services.AddSingleton(options);
         var rules = section.GetSection("Classification").Get<ClassificationRules>() ?? ClassificationRules.Default;
         var directory = context.ModuleDirectory("lending");
         // The book replays its journal at start (decision 0500); a hosted service does it before requests arrive.

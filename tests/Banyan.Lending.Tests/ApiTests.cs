@@ -30,6 +30,8 @@ public sealed class ApiTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncL
         builder.Services.AddProblemDetails();
         builder.Services.AddAuthorization(o => o.AddPolicy(ScopePolicy.For("lending"), p => p.RequireAssertion(_ => true)));
         builder.Services.AddSingleton(_ => LedgerEngine.Open(new LedgerOptions { Directory = Path.Combine(_root, "ledger"), Fsync = false, AccountCapacity = 1 << 12, TransferCapacity = 1 << 14 }));
+        // This host has no credit module; approvals are the subject of CreditApprovalTests.
+        builder.Configuration["Banyan:Lending:RequireCreditDecision"] = "false";
         var module = new LendingModule();
         module.ConfigureServices(builder.Services, new ModuleContext(builder.Configuration, _root, StorageProvider.Sqlite, builder.Environment));
         _app = builder.Build();

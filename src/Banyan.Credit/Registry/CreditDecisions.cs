@@ -32,7 +32,7 @@ internal sealed class InvalidApplicationException(string message) : Exception(me
 /// <c>decisions/&lt;id&gt;.json</c>. Decisions: approve when P(bad) is below the applicant's cut-off by
 /// more than <see cref="ReferBand"/>, decline when above by more, refer to an underwriter in between.
 /// </summary>
-internal sealed class CreditDecisions(ModelRegistry registry, string directory, TimeProvider time, CreditPolicy policy)
+internal sealed class CreditDecisions(ModelRegistry registry, string directory, TimeProvider time, CreditPolicy policy) : Contracts.ICreditDecisions
 {
     /// <summary>Half-width of the manual-review band around the cut-off, in probability.</summary>
     public const double ReferBand = 0.02;
@@ -61,6 +61,11 @@ internal sealed class CreditDecisions(ModelRegistry registry, string directory, 
         var path = Path.Combine(directory, id + ".json");
         return File.Exists(path) ? JsonSerializer.Deserialize<DecisionRecord>(File.ReadAllText(path), RegistryJson.Options) : null;
     }
+
+    /// <inheritdoc />
+    public Contracts.CreditDecisionSummary? Find(string applicationId) =>
+        applicationId is null || Get(applicationId) is not { } r ? null
+            : new Contracts.CreditDecisionSummary(r.Id, r.Decision, r.Limit, r.PriceBps, r.ModelVersion, r.CreatedAt);
 
     /// <summary>Optional <c>amount_requested</c>: a positive integer of minor units.</summary>
     private static long? Amount(JsonElement body)

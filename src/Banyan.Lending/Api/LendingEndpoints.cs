@@ -61,11 +61,12 @@ internal static class LendingEndpoints
         return done.Ok ? TypedResults.Ok(new { reference, amount = done.Value }) : Refuse(done.Refusal, done.Detail);
     }
 
-    private static async Task<IResult> Disburse(LoanBody body, LoanBook book, CancellationToken ct)
+    private static async Task<IResult> Disburse(LoanBody body, LoanBook book, LendingOptions options, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.ApplicationId) || body.ApplicationId.Length > 64)
             return BanyanProblems.Validation("application_id must be 1 to 64 characters", new Dictionary<string, string[]> { ["application_id"] = ["required, at most 64 characters"] });
-        var outcome = await book.DisburseAsync(new LoanApplication(body.CustomerReference, body.ProductCode, body.Principal, body.Instalments, body.StartDate), ct);
+        if (CreditApproval.Check(body, options, http.RequestServices.GetService<Banyan.Credit.Contracts.ICreditDecisions>()) is { } refused) return refused;
+        var outcome = await book.DisburseAsync(new LoanApplication(body.CustomerReference, body.ProductCode, body.Principal, body.Instalments, body.StartDate, body.ApplicationId), ct);
         return outcome.Ok ? TypedResults.Created($"/v1/lending/loans/{outcome.Value}", View(book, outcome.Value)) : Refuse(outcome.Refusal, outcome.Detail);
     }
 

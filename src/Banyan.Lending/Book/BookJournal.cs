@@ -23,6 +23,8 @@ internal sealed record JournalEntry
     public DateOnly Date { get; init; }
     /// <summary>Partial prepayment: <c>keep_term</c> or <c>keep_instalment</c>.</summary>
     public string? Mode { get; init; }
+    /// <summary>Loan: the credit application it was booked from (null in journals written before approvals were checked).</summary>
+    public string? Application { get; init; }
     /// <summary>Rescheduling: the new nominal annual rate (null keeps the rate).</summary>
     public decimal? Rate { get; init; }
 }

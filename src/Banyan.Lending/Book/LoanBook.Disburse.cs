@@ -5,7 +5,7 @@ using Banyan.Ledger;
 namespace Banyan.Lending.Book;
 
 /// <summary>An approved application: who, which product, how much, over how many instalments, from when.</summary>
-internal readonly record struct LoanApplication(string CustomerReference, string ProductCode, long Principal, int Instalments, DateOnly Start);
+internal readonly record struct LoanApplication(string CustomerReference, string ProductCode, long Principal, int Instalments, DateOnly Start, string? ApplicationId = null);
 
 internal sealed partial class LoanBook
 {
@@ -63,6 +63,8 @@ internal sealed partial class LoanBook
             return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, $"principal must be between 1 and {product.MaxPrincipal}");
         if (application.Instalments < product.MinInstalments || application.Instalments > product.MaxInstalments)
             return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, $"instalments must be between {product.MinInstalments} and {product.MaxInstalments}");
+        if (application.ApplicationId is { } applicationId && _loanByApplication.TryGetValue(applicationId, out var booked))
+            return Outcome<(int, int, Instalment[])>.Fail(Refusal.WrongState, $"application '{applicationId}' is already booked as loan {booked}");
         if (_loanCount >= MaxLoans) return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, "the book holds no more loans");
         var rate = RateAt(product, application.Start);
         if (rate is null) return Outcome<(int, int, Instalment[])>.Fail(Refusal.Invalid, $"no {product.Benchmark} rate is effective on {application.Start:yyyy-MM-dd}, or benchmark + spread is negative");
@@ -73,7 +75,7 @@ internal sealed partial class LoanBook
     }
 
     private void IntendLoan(LoanApplication a, long start, bool sync = true) =>
-        Intend(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start }, start, sync);
+        Intend(new JournalEntry { Kind = "loan", Reference = a.CustomerReference, ProductCode = a.ProductCode, Amount = a.Principal, Instalments = a.Instalments, Date = a.Start, Application = a.ApplicationId }, start, sync);
 
     internal static ScheduleTerms TermsFor(Product product, LoanApplication application) =>
         new(application.Principal + (product.OriginationFeeFinanced ? product.OriginationFee(application.Principal) : 0), product.AnnualRate, application.Start, application.Instalments, product.Frequency,
@@ -92,6 +94,7 @@ internal sealed partial class LoanBook
             };
         }
         var product = _productList[productIndex];
+        if (application.ApplicationId is { } applicationId) _loanByApplication[applicationId] = number;
         Grow(ref _loans, _loanCount + 1);
         _loans[_loanCount] = new LoanState
         {

@@ -116,7 +116,7 @@ internal sealed partial class LoanBook
             "product" => Check(AddProduct(e.Product ?? throw new InvalidDataException("product entry without product"))),
             "customer" => Check(await OpenCustomerAsync(e.Reference!, ct).ConfigureAwait(false)),
             "cash" => await ReplayCashAsync(e, ct).ConfigureAwait(false),
-            "loan" => Check(await DisburseAsync(new LoanApplication(e.Reference!, e.ProductCode!, e.Amount, e.Instalments, e.Date), ct).ConfigureAwait(false)),
+            "loan" => Check(await DisburseAsync(new LoanApplication(e.Reference!, e.ProductCode!, e.Amount, e.Instalments, e.Date, e.Application), ct).ConfigureAwait(false)),
             "repay" => Check(await RepayAsync(e.Loan, e.Amount, e.Date, ct).ConfigureAwait(false)),
             "settle" => Check(await SettleAsync(e.Loan, e.Date, e.Amount, ct).ConfigureAwait(false)),
             "writeoff" => Check(await WriteOffAsync(e.Loan, ct).ConfigureAwait(false)),

@@ -21,6 +21,8 @@ internal sealed partial class LoanBook : IAsyncDisposable
     private readonly Dictionary<string, Product> _products = new(StringComparer.Ordinal);
     private readonly List<Product> _productList = [];
     private readonly Dictionary<string, int> _customerByReference = new(StringComparer.Ordinal);
+    /// <summary>Which loan each credit application was booked as: one loan per approved application.</summary>
+    private readonly Dictionary<string, long> _loanByApplication = new(StringComparer.Ordinal);
     private CustomerEntry[] _customers = new CustomerEntry[16];
     private LoanState[] _loans = new LoanState[16];
     private InstalmentState[] _instalments = new InstalmentState[256];

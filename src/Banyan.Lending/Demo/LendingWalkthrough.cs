@@ -39,16 +39,53 @@ internal static class LendingWalkthrough
     {
         var reference = "walkthrough-" + Guid.NewGuid().ToString("N")[..8];
         await PostAsync(demo, "/v1/lending/customers", new { reference }, ct);
-        var loan = await PostAsync(demo, "/v1/lending/loans", new { application_id = "demo-" + reference, customer_reference = reference, product_code = "rider-equipment", principal = 1_200_000, instalments = 12, start_date = Today(demo) }, ct);
+        var (applicationId, principal) = await ApplyForCreditAsync(demo, 1_200_000, ct);
+        if (applicationId is null) return;
+        var loan = await PostAsync(demo, "/v1/lending/loans", new { application_id = applicationId, customer_reference = reference, product_code = "rider-equipment", principal, instalments = 12, start_date = Today(demo) }, ct);
         var number = loan.GetProperty("number").GetInt64();
         var schedule = await GetAsync(demo, $"/v1/lending/loans/{number}/schedule", ct);
-        demo.Console.MarkupLine($"New loan {number}: {Yuan(1_200_000)} rider equipment loan over 12 months, 2 months' grace; first instalments " +
+        demo.Console.MarkupLine($"New loan {number} from the approved application: {Yuan(principal)} rider equipment loan over 12 months, 2 months' grace; first instalments " +
             string.Join(", ", schedule.EnumerateArray().Take(4).Select(r => $"{r.GetProperty("due_date").GetString()} {Yuan(r.GetProperty("total").GetInt64())}")));
         var first = schedule[0];
         var refused = await demo.Api.PostAsJsonAsync($"/v1/lending/loans/{number}/repayments", new { amount = 5_000_000, date = first.GetProperty("due_date").GetString() }, ct);
         demo.Console.MarkupLine($"  paying {Yuan(5_000_000)} at once is refused: {(int)refused.StatusCode} {Markup.Escape((await refused.Content.ReadFromJsonAsync<JsonElement>(BanyanJson.Options, ct)).GetProperty("detail").GetString() ?? "")}");
         var paid = await PostAsync(demo, $"/v1/lending/loans/{number}/repayments", new { amount = first.GetProperty("total").GetInt64(), date = first.GetProperty("due_date").GetString() }, ct);
         demo.Console.MarkupLine($"  first instalment paid: interest {Yuan(paid.GetProperty("interest").GetInt64())}, principal {Yuan(paid.GetProperty("principal").GetInt64())}");
+    }
+
+    /// <summary>
+    /// A loan needs an approved credit decision (decision 0510): apply through the credit API first and
+    /// book at most the approved limit. A host without the credit module books against a local reference.
+    /// </summary>
+    private static async Task<(string? Id, long Principal)> ApplyForCreditAsync(DemoContext demo, long wanted, CancellationToken ct)
+    {
+        if (demo.Services.GetService(typeof(Banyan.Credit.Contracts.ICreditDecisions)) is null)
+        {
+            demo.Console.MarkupLine("  (no credit module in this host: the loan is booked against a local application reference)");
+            return ("local-" + Guid.NewGuid().ToString("N")[..12], wanted);
+        }
+
+        // An established applicant (credit-g row 3: 49 years old, no checking account, skilled history).
+        var applicant = new Dictionary<string, object>
+        {
+            ["checking_status"] = "no checking", ["duration"] = 12, ["credit_history"] = "critical/other existing credit", ["purpose"] = "education",
+            ["credit_amount"] = 2096, ["savings_status"] = "<100", ["employment"] = "4<=X<7", ["installment_commitment"] = 2,
+            ["personal_status"] = "male single", ["other_parties"] = "none", ["residence_since"] = 3, ["property_magnitude"] = "real estate",
+            ["age"] = 49, ["other_payment_plans"] = "none", ["housing"] = "own", ["existing_credits"] = 1, ["job"] = "unskilled resident",
+            ["num_dependents"] = 2, ["own_telephone"] = "none", ["foreign_worker"] = "yes",
+        };
+        var decision = await PostAsync(demo, "/v1/credit/applications", new { applicant, language = "en", amount_requested = wanted }, ct);
+        var id = decision.GetProperty("id").GetString()!;
+        var verdict = decision.GetProperty("decision").GetString();
+        var limit = decision.TryGetProperty("limit", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetInt64() : 0;
+        demo.Console.MarkupLine($"Credit application {id[..8]}…: {verdict}, limit {Yuan(limit)}");
+        if (verdict != "approve")
+        {
+            demo.Console.MarkupLine("  not approved: lending books no loan for it");
+            return (null, 0);
+        }
+
+        return (id, Math.Min(wanted, limit));
     }
 
     private static string Today(DemoContext demo) =>
