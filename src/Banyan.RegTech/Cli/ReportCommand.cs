@@ -86,7 +86,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
         var path = Path.Combine(settings.Data, "bootstrap-client.json");
         if (!File.Exists(path)) throw new CliUsageException($"no credentials: pass --client-id and --client-secret, or --data with {path}");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        return (doc.RootElement.GetProperty("ClientId").GetString()!, doc.RootElement.GetProperty("ClientSecret").GetString()!);
+        return (doc.RootElement.GetProperty("client_id").GetString()!, doc.RootElement.GetProperty("client_secret").GetString()!);
     }
 
     private static async Task<string> TokenAsync(HttpClient http, string id, string secret, CancellationToken cancellationToken)
