@@ -58,10 +58,11 @@ public class IndicatorTests
         Assert.Equal(Math.Round(100m / 2100m, 8, MidpointRounding.AwayFromZero), Value(set, "cn.npl_ratio"));
         Assert.Equal(0.5m, Value(set, "cn.provision_coverage"));
         Assert.Equal(Math.Round(50m / 2100m, 8, MidpointRounding.AwayFromZero), Value(set, "cn.loan_loss_reserve_ratio"));
-        // Largest borrower is the mortgage pool 4001 (1,000) over net capital 900.
-        Assert.Equal(Math.Round(1000m / 900m, 8, MidpointRounding.AwayFromZero), Value(set, "cn.single_customer_concentration"));
-        // Top ten = all four borrowers: 2,100 / 900.
-        Assert.Equal(Math.Round(2100m / 900m, 8, MidpointRounding.AwayFromZero), Value(set, "cn.top10_concentration"));
+        // Retail pools (the mortgage 4001) are granular and left out of single-name concentration:
+        // largest = corporate 1001 (600) over net capital 900; top ten = 600 + 400 + 100.
+        Assert.Equal(Math.Round(600m / 900m, 8, MidpointRounding.AwayFromZero), Value(set, "cn.single_customer_concentration"));
+        Assert.Equal(Math.Round(1100m / 900m, 8, MidpointRounding.AwayFromZero), Value(set, "cn.top10_concentration"));
+        Assert.Equal(3m, Value(set, "cn.borrower_count"));
         // Transfers ≥ CNY 50,000 in the month: the 60,000 one only.
         Assert.Equal(1m, Value(set, "cn.large_value_reports"));
         Assert.Equal("undefined", set.Figures.Single(f => f.Indicator.Id == "cn.suspicious_reports").Status);

@@ -148,7 +148,7 @@ internal sealed class Story
 
     private void CorporateBorrower(int i)
     {
-        var size = 3_000 - (50 * i); // 295m … 100m
+        var size = 2_000 - (30 * i); // 197m … 80m
         UInt128 who = (UInt128)(1000 + i);
         // Borrower 2 turns substandard in month 8; borrower 3 in month 11.
         var defaultsAt = i == 2 ? 8 : i == 3 ? 11 : int.MaxValue;
