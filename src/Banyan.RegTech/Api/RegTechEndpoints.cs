@@ -19,11 +19,12 @@ internal static class RegTechEndpoints
     public static void Map(IEndpointRouteBuilder v1)
     {
         var g = v1.MapGroup("/regtech").RequireAuthorization(ScopePolicy.For("regtech")).WithTags("RegTech");
-        g.MapGet("/indicators", Indicators).WithName("ListRegTechIndicators").WithSummary("The indicator catalogue (?profile=cn|basel).");
-        g.MapGet("/figures", FiguresAsync).WithName("GetRegTechFigures").WithSummary("Every indicator of a profile computed as of a date (?profile=cn|basel&as_of=YYYY-MM-DD).");
-        g.MapGet("/figures/{id}/drilldown", DrilldownAsync).WithName("GetRegTechDrilldown").WithSummary("A figure with the quantities, accounts and transfers behind it (?as_of=).");
-        g.MapGet("/warnings", WarningsAsync).WithName("GetRegTechWarnings").WithSummary("Threshold, trend and jump alerts for a profile as of a date.");
-        g.MapPost("/reports", ReportAsync).WithName("CreateRegTechReport").WithSummary("Generate a return (CSV, JSON, XBRL-CSV package, HTML) and log its submission.");
+        g.MapGet("/indicators", Indicators).WithName("ListRegTechIndicators").WithSummary("The indicator catalogue (?profile=cn|basel).").ProducesProblem(StatusCodes.Status400BadRequest);
+        g.MapGet("/figures", FiguresAsync).WithName("GetRegTechFigures").WithSummary("Every indicator of a profile computed as of a date (?profile=cn|basel&as_of=YYYY-MM-DD).").ProducesProblem(StatusCodes.Status400BadRequest);
+        g.MapGet("/figures/{id}/drilldown", DrilldownAsync).WithName("GetRegTechDrilldown").WithSummary("A figure with the quantities, accounts and transfers behind it (?as_of=).")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        g.MapGet("/warnings", WarningsAsync).WithName("GetRegTechWarnings").WithSummary("Threshold, trend and jump alerts for a profile as of a date.").ProducesProblem(StatusCodes.Status400BadRequest);
+        g.MapPost("/reports", ReportAsync).WithName("CreateRegTechReport").WithSummary("Generate a return (CSV, JSON, XBRL-CSV package, HTML) and log its submission.").ProducesProblem(StatusCodes.Status400BadRequest);
         g.MapGet("/submissions", SubmissionsAsync).WithName("ListRegTechSubmissions").WithSummary("The submission log (?regulator=NFRA|PBoC|BCBS).");
     }
 
