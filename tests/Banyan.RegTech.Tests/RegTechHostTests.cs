@@ -160,6 +160,8 @@ public sealed class RegTechHostTests(RegTechHostFixture host) : IClassFixture<Re
         using var scheduler = new RegTechScheduler(host.Services, options, clock, NullLogger<RegTechScheduler>.Instance);
         var ran = scheduler.NextRunAsync();
         await scheduler.StartAsync(CancellationToken.None);
+        // BackgroundService runs ExecuteAsync on the thread pool: advance only once the timer is armed.
+        await scheduler.Armed.WaitAsync(TimeSpan.FromMinutes(2));
         Assert.False(ran.IsCompleted);
         clock.Advance(TimeSpan.FromHours(1));
         await ran.WaitAsync(TimeSpan.FromMinutes(2));

@@ -16,6 +16,10 @@ internal sealed class RegTechScheduler(IServiceProvider services, RegTechOptions
     private readonly Lock _gate = new();
     private int _runs;
     private TaskCompletionSource _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the scheduler waits on its clock for the first time (tests advance a fake clock after it).</summary>
+    public Task Armed => _armed.Task;
 
     public int Runs
     {
@@ -57,7 +61,9 @@ internal sealed class RegTechScheduler(IServiceProvider services, RegTechOptions
             var nextMidnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
             try
             {
-                await Task.Delay(nextMidnight - now, time, stoppingToken);
+                var delay = Task.Delay(nextMidnight - now, time, stoppingToken);
+                _armed.TrySetResult();
+                await delay;
             }
             catch (OperationCanceledException)
             {
