@@ -89,6 +89,10 @@ internal static class BulkEndpoints
         {
             return LedgerProblems.Unavailable(e);
         }
+        catch (LedgerNotLeaderException e)
+        {
+            return LedgerProblems.NotLeader(e);
+        }
         finally
         {
             ArrayPool<TIn>.Shared.Return(items);

@@ -89,6 +89,10 @@ internal static class LedgerEndpoints
         {
             return LedgerProblems.Unavailable(e);
         }
+        catch (LedgerNotLeaderException e)
+        {
+            return LedgerProblems.NotLeader(e);
+        }
         finally
         {
             ArrayPool<TEvent>.Shared.Return(events);
@@ -157,6 +161,10 @@ internal static class LedgerEndpoints
         catch (LedgerFaultedException e)
         {
             return LedgerProblems.Unavailable(e);
+        }
+        catch (LedgerNotLeaderException e)
+        {
+            return LedgerProblems.NotLeader(e);
         }
         finally
         {

@@ -13,6 +13,9 @@ public sealed record LedgerVerifyOptions
     /// <summary>The live state (<see cref="LedgerEngine.ComputeStateDigestAsync"/>): the replayed state after its sequence must have the same digest.</summary>
     public LedgerStateDigest? LiveState { get; init; }
 
+    /// <summary>Read the journal from this PostgreSQL database (table <c>ledger_journal</c>) instead of the directory's segment files; snapshots still come from the directory.</summary>
+    public string? PostgresConnectionString { get; init; }
+
     /// <summary>Initial table sizes of the replay's state machine (it grows beyond them).</summary>
     public int AccountCapacity { get; init; } = 1 << 16;
 
@@ -87,13 +90,22 @@ public static class LedgerVerifier
     public static LedgerVerifyReport Verify(string directory, LedgerVerifyOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Ledger directory '{directory}' does not exist.");
         options ??= new LedgerVerifyOptions();
+        var postgres = options.PostgresConnectionString;
+        if (postgres is null && !Directory.Exists(directory)) throw new DirectoryNotFoundException($"Ledger directory '{directory}' does not exist.");
         var clock = Stopwatch.StartNew();
         var run = new VerifyRun(options);
-        run.LoadNewestSnapshot(directory);
+        if (Directory.Exists(directory)) run.LoadNewestSnapshot(directory);
         run.CheckpointsAt(0, default, 0); // an empty journal compared with pins at sequence 0
-        run.Replay(directory);
+        if (postgres is null)
+        {
+            run.Replay(new FileJournalStore(new LedgerOptions { Directory = directory, Fsync = false }));
+        }
+        else
+        {
+            using var source = Npgsql.NpgsqlDataSource.Create(postgres);
+            run.Replay(new Postgres.PostgresJournalStore(source, new Postgres.ClusterState()));
+        }
         run.CheckReachedAll();
         return run.Report(clock.Elapsed.TotalSeconds);
     }
@@ -132,11 +144,11 @@ public static class LedgerVerifier
             }
         }
 
-        public void Replay(string directory)
+        public void Replay(IJournalStore store)
         {
             try
             {
-                var tail = JournalScanner.Scan(directory, fsync: false, Visit, out var totals, truncateTornTail: false);
+                var tail = store.Scan(Visit, out var totals, repair: false);
                 _torn = totals.TruncatedBytes;
                 if (tail.LastSequence != _head.Sequence) Problem($"the scan ended at {tail.LastSequence} but the replay at {_head.Sequence}", null, null);
             }
