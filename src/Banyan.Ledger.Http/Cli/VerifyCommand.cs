@@ -23,6 +23,10 @@ internal sealed class VerifyCommand : Command<VerifyCommand.Settings>
         [Description("A head pinned earlier from GET /v1/ledger/journal/head ('pin' field: sequence:hash@timestamp).")]
         public string? ExpectHead { get; init; }
 
+        [CommandOption("--postgres <CONNECTION>")]
+        [Description("Read the journal from this PostgreSQL database (table ledger_journal) instead of DIR/ledger's segment files. Default: Banyan__Ledger__Postgres or ConnectionStrings__Banyan when Banyan__Ledger__Journal=postgres.")]
+        public string? Postgres { get; init; }
+
         [CommandOption("--json")]
         [Description("Print only a JSON report on stdout.")]
         public bool Json { get; init; }
@@ -31,17 +35,27 @@ internal sealed class VerifyCommand : Command<VerifyCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetFullPath(settings.Data), "ledger");
-        if (!Directory.Exists(directory)) throw new CliUsageException($"no ledger at {directory} (pass --data DIR)");
+        var postgres = settings.Postgres ?? PostgresFromEnvironment();
+        if (postgres is null && !Directory.Exists(directory)) throw new CliUsageException($"no ledger at {directory} (pass --data DIR, or --postgres for the PostgreSQL journal)");
         JournalHead? expected = null;
         if (settings.ExpectHead is not null)
         {
             if (!JournalHead.TryParse(settings.ExpectHead, out var pin)) throw new CliUsageException("--expect-head takes sequence:hash@timestamp as served by GET /v1/ledger/journal/head");
             expected = pin;
         }
-        var report = LedgerVerifier.Verify(directory, new LedgerVerifyOptions { ExpectedHead = expected });
+        var report = LedgerVerifier.Verify(directory, new LedgerVerifyOptions { ExpectedHead = expected, PostgresConnectionString = postgres });
         if (settings.Json) Console.Out.WriteLine(ToJson(report));
         else Console.Out.Write(report.Describe());
         return report.Ok ? 0 : 1;
+    }
+
+    /// <summary>The same settings a server reads, from the environment (the CLI has no appsettings of its own).</summary>
+    private static string? PostgresFromEnvironment()
+    {
+        var journal = Environment.GetEnvironmentVariable("Banyan__Ledger__Journal");
+        if (LedgerModule.ReadJournalKind(journal) != LedgerJournalKind.Postgres) return null;
+        return Environment.GetEnvironmentVariable("Banyan__Ledger__Postgres") ?? Environment.GetEnvironmentVariable("ConnectionStrings__Banyan")
+            ?? throw new CliUsageException("Banyan__Ledger__Journal=postgres but no Banyan__Ledger__Postgres or ConnectionStrings__Banyan is set (or pass --postgres)");
     }
 
     private static string ToJson(LedgerVerifyReport report)
