@@ -66,7 +66,9 @@ public sealed class LedgerModule : BanyanModule
         {
             ledger.SetDescription("Ledger tools.");
             ledger.AddCommand<Cli.VerifyCommand>("verify")
-                .WithDescription("Replay the journal, check every checksum and the hash chain, compare with the snapshot and a pinned head.");
+                .WithDescription("Replay the journal, check every checksum and the hash chain, compare with the snapshot, a pinned head and the read models.");
+            ledger.AddCommand<Cli.ReprojectCommand>("reproject")
+                .WithDescription("Rebuild the ledger read models from the journal (server on this data directory stopped).");
         });
     }
 
