@@ -64,13 +64,13 @@ internal sealed class WriterLoop
     /// <summary>Runs until the queue is completed and drained. Throws on an engine bug (the caller faults the engine).</summary>
     public void Run()
     {
-        _expiry.Reschedule(_machine.NextExpiryTimestamp);
+        _expiry.Reschedule(NextExpiry);
         while (Take() is { } request)
         {
             _inHand = request;
             Handle(request);
             _inHand = null;
-            _expiry.Reschedule(_machine.NextExpiryTimestamp);
+            _expiry.Reschedule(NextExpiry);
         }
     }
 
@@ -185,6 +185,9 @@ internal sealed class WriterLoop
         Interlocked.Add(ref _applyTicks, Stopwatch.GetTimestamp() - start);
         Commit(item, events);
     }
+
+    /// <summary>A standby never journals pulses (it applies the leader's), so it arms no expiry timer: an overdue deadline would otherwise wake it in a loop.</summary>
+    private ulong NextExpiry => CanWrite ? _machine.NextExpiryTimestamp : 0;
 
     /// <summary>The file journal's single node and the PostgreSQL lease holder write; standbys and fenced nodes do not.</summary>
     private bool CanWrite => _cluster.Role is LedgerRole.Single or LedgerRole.Leader;

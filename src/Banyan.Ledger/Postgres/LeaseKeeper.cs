@@ -78,18 +78,19 @@ internal sealed class LeaseKeeper : IDisposable
             if (leaseDue) _nextLeaseRound = Stopwatch.GetTimestamp() + (long)(_options.LeaseRenewInterval.TotalSeconds * Stopwatch.Frequency);
             _cluster.LastError = null;
         }
-        catch (Exception e) when (!throwOnError && e is NpgsqlException or TimeoutException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The database is unreachable or the engine is closing: try again next round. A leader that
-            // cannot renew loses its lease in the database, and its appends are refused there.
-            _cluster.LastError = e.Message;
-            _cursor = null;
-        }
         catch (LedgerCorruptException e)
         {
             // The shared journal does not verify: this node must not serve or take over from it.
             _cluster.LastError = e.Message;
             _engine.FaultFromCluster(e);
+        }
+        catch (Exception e) when (!throwOnError && e is not OutOfMemoryException)
+        {
+            // The database is unreachable, the engine is closing or faulted: try again next round (a
+            // background thread must never take the process down). A leader that cannot renew loses
+            // its lease in the database, and its appends are refused there.
+            _cluster.LastError = e.Message;
+            _cursor = null;
         }
     }
 

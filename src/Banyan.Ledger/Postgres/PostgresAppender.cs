@@ -102,6 +102,8 @@ internal sealed class PostgresAppender : IJournalAppender
         var current = reader.GetInt64(0);
         var valid = reader.GetBoolean(1);
         var address = reader.GetString(2);
+        // Fenced before the exception reaches anyone: a caller that sees the failure also sees the role.
+        if (current != token || !valid) _cluster.BecomeFenced();
         if (current != token)
             throw new LedgerFencedException($"This node was fenced: its fencing token {token} is no longer current (the lease is at token {current}, leader {Describe(address)}). The write was not journaled and not acknowledged.") { Leader = address, FencingToken = token };
         if (!valid)

@@ -30,6 +30,31 @@ public sealed class StandbyTests
     }
 
     [SkippableFact]
+    public async Task A_standby_applies_the_leaders_expiry_pulses_and_journals_none_itself()
+    {
+        await using var scope = await PostgresLedgerScope.CreateAsync();
+        var clock = new ManualClock();
+        await using var leader = LedgerEngine.Open(scope.Options(scope.NewDirectory(), "a"), clock);
+        await using var standby = LedgerEngine.Open(scope.Options(scope.NewDirectory(), "b"), clock);
+        await leader.CreateAccountsAsync(new[] { EngineTestKit.NewAccount(1), EngineTestKit.NewAccount(2) });
+        var pending = EngineTestKit.NewTransfer(10, 1, 2, 50, TransferFlags.Pending);
+        pending.Timeout = 1;
+        await leader.CreateTransfersAsync(new[] { pending });
+        var beforeExpiry = leader.JournalHead.Sequence;
+
+        clock.Advance(TimeSpan.FromSeconds(2)); // both engines' clocks pass the deadline; only the leader may pulse
+        await EngineTestKit.WaitUntil(() => leader.JournalHead.Sequence > beforeExpiry, "the leader to journal the expiry pulse");
+        var head = leader.JournalHead;
+        await EngineTestKit.WaitUntil(() => standby.JournalHead.Sequence == head.Sequence, "the standby to apply the pulse");
+
+        Assert.Equal(head, standby.JournalHead);
+        Assert.Equal(await leader.ComputeStateDigestAsync(), await standby.ComputeStateDigestAsync());
+        var account = (await standby.LookupAccountsAsync(new UInt128[] { 1 }))[0];
+        Assert.Equal(UInt128.Zero, account.DebitsPending);
+        Assert.Equal(0L, standby.Statistics.RecordsWritten);
+    }
+
+    [SkippableFact]
     public async Task When_the_leader_stops_the_standby_takes_over_with_every_acknowledged_transfer()
     {
         await using var scope = await PostgresLedgerScope.CreateAsync();
