@@ -65,10 +65,11 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         options.Validate();
         Directory.CreateDirectory(options.Directory);
         var directoryLock = LockDirectory(options.Directory);
-        var store = StoreHandle.Open(options);
+        StoreHandle? store = null;
         LedgerEngine? engine = null;
         try
         {
+            store = StoreHandle.Open(options);
             var recovered = LedgerRecovery.Recover(options, store.Store);
             engine = new LedgerEngine(options, recovered, time ?? TimeProvider.System, directoryLock, store);
             engine.StartCluster(options);
@@ -83,7 +84,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             else
             {
                 directoryLock.Dispose();
-                store.Source?.Dispose();
+                store?.Source?.Dispose();
             }
             throw;
         }

@@ -33,6 +33,27 @@ public sealed class PostgresJournalTests
         }
     }
 
+    [Fact]
+    public async Task An_unreachable_journal_database_fails_open_and_releases_the_directory()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "banyan-ledger-pg-down-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var options = EngineTestKit.Options(directory) with
+            {
+                Journal = LedgerJournalKind.Postgres,
+                PostgresConnectionString = "Host=127.0.0.1;Port=1;Username=nobody;Password=x;Timeout=2",
+            };
+            Assert.ThrowsAny<Npgsql.NpgsqlException>(() => LedgerEngine.Open(options));
+            await using var file = LedgerEngine.Open(EngineTestKit.Options(directory));
+            Assert.Equal(LedgerRole.Single, file.Cluster.Role);
+        }
+        finally
+        {
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+
     [SkippableFact]
     public async Task Postgres_and_file_journals_reach_the_same_state_digest_and_head_for_the_same_workload()
     {
