@@ -13,6 +13,9 @@ public static class BenchCommands
         bench.AddCommand<LedgerBenchCommand>("ledger")
             .WithDescription("Ledger throughput: in-process, bulk path and REST from another process, PostgreSQL baseline, replay.")
             .WithExample("bench", "ledger", "--quick");
+        bench.AddCommand<LedgerFailoverBenchCommand>("ledger-failover")
+            .WithDescription("Ledger takeover time on the PostgreSQL journal: a dead leader replaced by a standby, and a clean handover.")
+            .WithExample("bench", "ledger-failover", "--rounds", "3");
         // The client side of rows 2 and 3, started by `bench ledger` as a separate process.
         bench.AddCommand<LedgerClientBenchCommand>("ledger-client").IsHidden();
     }

@@ -29,7 +29,7 @@ public sealed class LedgerModule : BanyanModule
         ArgumentNullException.ThrowIfNull(context);
         // The bulk path and the journal use the structs' in-memory layout as the wire format.
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("The ledger requires a little-endian machine.");
-        var options = ReadOptions(context.Configuration.GetSection(ConfigurationSection), context.ModuleDirectory("ledger"));
+        var options = ReadOptions(context.Configuration, context.ModuleDirectory("ledger"));
         // A singleton disposed (flushed, journal closed) by the container when the host stops.
         services.AddSingleton(sp => LedgerEngine.Open(options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddHostedService<LedgerStartup>();
@@ -67,13 +67,17 @@ public sealed class LedgerModule : BanyanModule
         {
             ledger.SetDescription("Ledger tools.");
             ledger.AddCommand<Cli.VerifyCommand>("verify")
-                .WithDescription("Replay the journal, check every checksum and the hash chain, compare with the snapshot and a pinned head.");
+                .WithDescription("Replay the journal, check every checksum and the hash chain, compare with the snapshot, a pinned head and the read models.");
+            ledger.AddCommand<Cli.ReprojectCommand>("reproject")
+                .WithDescription("Rebuild the ledger read models from the journal (server on this data directory stopped).");
         });
     }
 
-    internal static LedgerOptions ReadOptions(IConfiguration section, string directory)
+    internal static LedgerOptions ReadOptions(IConfiguration configuration, string directory)
     {
+        var section = configuration.GetSection(ConfigurationSection);
         var defaults = new LedgerOptions { Directory = directory };
+        var journal = ReadJournalKind(section["Journal"]);
         return defaults with
         {
             Fsync = section.GetValue(nameof(LedgerOptions.Fsync), defaults.Fsync),
@@ -81,7 +85,30 @@ public sealed class LedgerModule : BanyanModule
             SnapshotEveryRecords = section.GetValue(nameof(LedgerOptions.SnapshotEveryRecords), defaults.SnapshotEveryRecords),
             AccountCapacity = section.GetValue(nameof(LedgerOptions.AccountCapacity), defaults.AccountCapacity),
             TransferCapacity = section.GetValue(nameof(LedgerOptions.TransferCapacity), defaults.TransferCapacity),
+            Journal = journal,
+            PostgresConnectionString = journal == LedgerJournalKind.Postgres ? section["Postgres"] ?? configuration.GetConnectionString("Banyan") : null,
+            NodeName = section["NodeName"],
+            AdvertisedAddress = section["AdvertisedAddress"] ?? FirstUrl(configuration["urls"]),
+            LeaseDuration = section.GetValue(nameof(LedgerOptions.LeaseDuration), defaults.LeaseDuration),
+            LeaseRenewInterval = section.GetValue(nameof(LedgerOptions.LeaseRenewInterval), defaults.LeaseRenewInterval),
+            FollowInterval = section.GetValue(nameof(LedgerOptions.FollowInterval), defaults.FollowInterval),
         };
+    }
+
+    /// <summary><c>Banyan:Ledger:Journal</c>: <c>file</c> (default) or <c>postgres</c>; anything else stops start-up.</summary>
+    internal static LedgerJournalKind ReadJournalKind(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "file" => LedgerJournalKind.File,
+        "postgres" or "postgresql" => LedgerJournalKind.Postgres,
+        _ => throw new InvalidOperationException($"Banyan:Ledger:Journal must be 'file' or 'postgres', not '{value}'."),
+    };
+
+    /// <summary>The first of the host's <c>--urls</c> (separated by ';'), the address standbys advertise for this node.</summary>
+    private static string? FirstUrl(string? urls)
+    {
+        if (string.IsNullOrWhiteSpace(urls)) return null;
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+        return first;
     }
 }
 

@@ -23,7 +23,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, string clientId, string clientSecret)
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, string clientId, string clientSecret, IReadOnlyDictionary<string, string>? environment = null)
     {
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Banyan.Server.dll");
         Assert.True(File.Exists(serverDll), "server not found next to the tests: " + serverDll);
@@ -40,6 +40,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         // Small preallocated tables: this test holds tens of thousands of transfers, not millions.
         start.Environment["Banyan__Ledger__AccountCapacity"] = "4096";
         start.Environment["Banyan__Ledger__TransferCapacity"] = "1048576";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);

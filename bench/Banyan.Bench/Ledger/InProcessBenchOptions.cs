@@ -39,6 +39,9 @@ public sealed record InProcessBenchOptions
     /// <summary>Also time the bare state machine on the same batches (shows where the time goes).</summary>
     public bool MeasureStateMachineAlone { get; init; } = true;
 
+    /// <summary>PostgreSQL server for the journal (a temporary database is created and dropped); null = the file journal.</summary>
+    public string? PostgresJournal { get; init; }
+
     /// <summary>Seed of the workload generator.</summary>
     public int Seed { get; init; } = 42;
 }

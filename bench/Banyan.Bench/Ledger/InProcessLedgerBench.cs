@@ -20,10 +20,13 @@ public static class InProcessLedgerBench
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, LedgerEngine.MaxBatchEvents);
         var directory = options.Directory ?? Path.Combine(Path.GetTempPath(), "banyan-bench-ledger-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
+        await using var journalDatabase = options.PostgresJournal is { } server ? await BenchDatabase.CreateAsync(server, ct).ConfigureAwait(false) : null;
         try
         {
             var ledgerOptions = new LedgerOptions
             {
+                Journal = journalDatabase is null ? LedgerJournalKind.File : LedgerJournalKind.Postgres,
+                PostgresConnectionString = journalDatabase?.ConnectionString,
                 Directory = directory,
                 Fsync = options.Fsync,
                 SnapshotEveryRecords = 0, // replay must measure the journal, not a snapshot load
@@ -177,7 +180,8 @@ public static class InProcessLedgerBench
         return sortedTicks[Math.Max(0, index)] * 1000.0 / Stopwatch.Frequency;
     }
 
-    private static string WorkloadName(InProcessBenchOptions o) => o.Workload == LedgerWorkload.Zipf ? $"zipf s={o.ZipfExponent:F2}" : "uniform";
+    private static string WorkloadName(InProcessBenchOptions o) =>
+        (o.Workload == LedgerWorkload.Zipf ? $"zipf s={o.ZipfExponent:F2}" : "uniform") + (o.PostgresJournal is null ? "" : ", PostgreSQL journal");
 
     private static string Machine() =>
         $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}";

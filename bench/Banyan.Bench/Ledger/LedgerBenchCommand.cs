@@ -32,6 +32,11 @@ public sealed class LedgerBenchSettings : CommandSettings
     [CommandOption("--postgres-transfers <N>")]
     public long? PostgresTransfers { get; init; }
 
+    /// <summary>Journal of rows 1 and 5: <c>file</c> (default) or <c>postgres</c> (needs --postgres or BANYAN_BENCH_POSTGRES).</summary>
+    [CommandOption("--journal <KIND>")]
+    [DefaultValue("file")]
+    public string Journal { get; init; } = "file";
+
     /// <summary>Accounts the workload spreads over.</summary>
     [CommandOption("--accounts <N>")]
     [DefaultValue(10_000)]
@@ -60,6 +65,7 @@ public sealed class LedgerBenchSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Workload is not ("uniform" or "zipf" or "both")) return ValidationResult.Error("--workload must be uniform, zipf or both");
+        if (Journal is not ("file" or "postgres")) return ValidationResult.Error("--journal must be file or postgres");
         if (Accounts < 2 || Concurrency is < 1 or > 64 || PostgresConnections is < 1 or > 256) return ValidationResult.Error("--accounts ≥ 2, --concurrency 1..64, --postgres-connections 1..256");
         foreach (var n in new[] { Transfers, BulkTransfers, RestTransfers, PostgresTransfers })
         {
@@ -85,6 +91,11 @@ public sealed class LedgerBenchCommand : AsyncCommand<LedgerBenchSettings>
     {
         ArgumentNullException.ThrowIfNull(settings);
         var plan = BenchPlan.From(settings, Environment.GetEnvironmentVariable(PostgresVariable));
+        if (plan.Journal == "postgres" && plan.Postgres is null)
+        {
+            Console.Error.WriteLine($"--journal postgres needs a PostgreSQL server: --postgres or {PostgresVariable}");
+            return 2;
+        }
         var progress = Console.Error;
         var report = new LedgerBenchReport(MachineInfo.Describe(), plan.PostgresSkippedReason);
         foreach (var workload in plan.Workloads)
@@ -120,7 +131,7 @@ public sealed class LedgerBenchCommand : AsyncCommand<LedgerBenchSettings>
 /// <summary>Resolved counts and options of one bench run.</summary>
 internal sealed record BenchPlan(
     long Transfers, long BulkTransfers, long RestTransfers, long PostgresTransfers, int Accounts, int Concurrency,
-    int PostgresConnections, string? Postgres, string? PostgresSkippedReason, IReadOnlyList<LedgerWorkload> Workloads)
+    int PostgresConnections, string? Postgres, string? PostgresSkippedReason, IReadOnlyList<LedgerWorkload> Workloads, string Journal)
 {
     public static BenchPlan From(LedgerBenchSettings s, string? postgresFromEnvironment)
     {
@@ -139,6 +150,6 @@ internal sealed record BenchPlan(
             s.BulkTransfers ?? (s.Quick ? 200_000 : 1_000_000),
             s.RestTransfers ?? (s.Quick ? 100_000 : 300_000),
             s.PostgresTransfers ?? (s.Quick ? 2_000 : 20_000),
-            s.Accounts, s.Concurrency, s.PostgresConnections, postgres, skipped, workloads);
+            s.Accounts, s.Concurrency, s.PostgresConnections, postgres, skipped, workloads, s.Journal);
     }
 }

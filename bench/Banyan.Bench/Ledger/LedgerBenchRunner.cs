@@ -11,9 +11,15 @@ internal static class LedgerBenchRunner
     public static async Task<WorkloadReport> RunWorkloadAsync(BenchPlan plan, LedgerWorkload workload, TextWriter progress, CancellationToken ct)
     {
         var name = workload == LedgerWorkload.Zipf ? "zipf" : "uniform";
-        progress.WriteLine($"== workload {name}: row 1 and 5, in-process durable engine");
+        progress.WriteLine($"== workload {name}: row 1 and 5, in-process durable engine, {plan.Journal} journal");
         var inProcess = await InProcessLedgerBench.RunAsync(
-            new InProcessBenchOptions { Accounts = plan.Accounts, Transfers = plan.Transfers, Workload = workload }, progress, ct);
+            new InProcessBenchOptions
+            {
+                Accounts = plan.Accounts,
+                Transfers = plan.Transfers,
+                Workload = workload,
+                PostgresJournal = plan.Journal == "postgres" ? plan.Postgres : null,
+            }, progress, ct);
 
         progress.WriteLine($"== workload {name}: rows 2 and 3, server and client in separate processes");
         RemoteRow bulk;

@@ -27,10 +27,10 @@ internal static class BulkEndpoints
     {
         ledger.MapPost("/accounts/bulk", CreateAccounts).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("CreateLedgerAccountsBulk")
             .WithSummary("Binary bulk path: N x 128-byte accounts in, N x 4-byte result codes out.")
-            .Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         ledger.MapPost("/transfers/bulk", CreateTransfers).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("CreateLedgerTransfersBulk")
             .WithSummary("Binary bulk path: N x 128-byte transfers in, N x 4-byte result codes out.")
-            .Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<byte[]>(StatusCodes.Status200OK, ResultsMediaType).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         ledger.MapPost("/accounts/lookup/bulk", LookupAccounts).WithRequestBodyLimit(RequestBody.MaxBinaryBytes).WithName("LookupLedgerAccountsBulk")
             .WithSummary("Binary lookup: N x 16-byte ids in, the found accounts as 128-byte structs out.")
             .Produces<byte[]>(StatusCodes.Status200OK, AccountsMediaType).ProducesProblem(StatusCodes.Status400BadRequest);
@@ -88,6 +88,10 @@ internal static class BulkEndpoints
         catch (LedgerFaultedException e)
         {
             return LedgerProblems.Unavailable(e);
+        }
+        catch (LedgerNotLeaderException e)
+        {
+            return LedgerProblems.NotLeader(e);
         }
         finally
         {

@@ -25,11 +25,11 @@ internal static class LedgerEndpoints
         ledger.MapPost("/accounts", CreateAccounts).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("CreateLedgerAccounts")
             .WithDescription("Body: JSON array of accounts {id, ledger, code, flags[], user_data_128, user_data_64, user_data_32}; ids and 128-bit values as decimal strings. Response: [{index, status}] with status 'created' or a result code. See docs/ledger-api.md.")
             .WithSummary("Create a batch of accounts (at most 8,190); one result per event, in order.")
-            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         ledger.MapPost("/transfers", CreateTransfers).WithRequestBodyLimit(RequestBody.MaxJsonBytes).WithName("CreateLedgerTransfers")
             .WithDescription("Body: JSON array of transfers {id, debit_account_id, credit_account_id, amount, pending_id, timeout, ledger, code, flags[], user_data_*}; ids and amounts as decimal strings. Response: [{index, status}] with status 'created' or a result code. See docs/ledger-api.md.")
             .WithSummary("Create a batch of transfers (at most 8,190); one result per event, in order.")
-            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         ledger.MapGet("/accounts/{id}", GetAccount).WithName("GetLedgerAccount")
             .WithSummary("An account with its four balances.").Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
         ledger.MapGet("/transfers/{id}", GetTransfer).WithName("GetLedgerTransfer")
@@ -88,6 +88,10 @@ internal static class LedgerEndpoints
         catch (LedgerFaultedException e)
         {
             return LedgerProblems.Unavailable(e);
+        }
+        catch (LedgerNotLeaderException e)
+        {
+            return LedgerProblems.NotLeader(e);
         }
         finally
         {
@@ -157,6 +161,10 @@ internal static class LedgerEndpoints
         catch (LedgerFaultedException e)
         {
             return LedgerProblems.Unavailable(e);
+        }
+        catch (LedgerNotLeaderException e)
+        {
+            return LedgerProblems.NotLeader(e);
         }
         finally
         {

@@ -27,8 +27,46 @@ internal static class LedgerProblems
     public static IResult UnsupportedMediaType(string expected) =>
         BanyanProblems.Problem(ProblemTypes.UnsupportedMediaType, $"the content type must be {expected}");
 
-    public static IResult Unavailable(LedgerFaultedException e) =>
-        BanyanProblems.Problem(ProblemTypes.Unavailable, "the ledger engine stopped after a failure and accepts no work until restarted: " + e.Message);
+    /// <summary>Seconds a client should wait before retrying a write refused by a standby or a fenced node (about one lease round).</summary>
+    public const int RetryAfterSeconds = 1;
+
+    public static IResult Unavailable(LedgerFaultedException e)
+    {
+        if (FindFenced(e) is { } fenced)
+        {
+            // A fenced leader: the write was refused by the database; the new leader takes it.
+            return WithRetryAfter(BanyanProblems.Problem(ProblemTypes.Unavailable, fenced.Message, LeaderExtensions("fenced", fenced.Leader)));
+        }
+        return BanyanProblems.Problem(ProblemTypes.Unavailable, "the ledger engine stopped after a failure and accepts no work until restarted: " + e.Message);
+    }
+
+    /// <summary>A write sent to a standby: 503 with the leader's address (we answer rather than forward: see docs/ledger-journal.md).</summary>
+    public static IResult NotLeader(LedgerNotLeaderException e) =>
+        WithRetryAfter(BanyanProblems.Problem(ProblemTypes.Unavailable, e.Message, LeaderExtensions("standby", e.Leader)));
+
+    private static LedgerFencedException? FindFenced(Exception? error)
+    {
+        for (var inner = error; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is LedgerFencedException fenced) return fenced;
+        }
+        return null;
+    }
+
+    private static List<KeyValuePair<string, object?>> LeaderExtensions(string role, string? leader) =>
+        [new("role", role), new("leader", leader)];
+
+    private static IResult WithRetryAfter(IResult inner) => new RetryAfterResult(inner);
+
+    /// <summary>Adds <c>Retry-After</c> to a problem response.</summary>
+    private sealed class RetryAfterResult(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 
     public static IResult NotFound(string what, UInt128 id) =>
         BanyanProblems.NotFound($"no {what} with id {id}");

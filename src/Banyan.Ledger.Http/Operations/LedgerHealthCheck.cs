@@ -24,7 +24,15 @@ internal sealed class LedgerHealthCheck(LedgerEngine engine, ReadModels.LedgerPr
                 ["projected_sequence"] = projector.ProjectedSequence,
                 ["projector_lag"] = projector.Lag,
             };
-            return HealthCheckResult.Healthy("ledger engine open", data);
+            AddCluster(data, engine.Cluster);
+            // The host's health writer shows descriptions, not data: the cluster facts go in both.
+            return HealthCheckResult.Healthy("ledger engine open; " + Describe(engine.Cluster), data);
+        }
+        catch (LedgerFaultedException e) when (engine.Cluster.Role == LedgerRole.Fenced)
+        {
+            var data = new Dictionary<string, object>();
+            AddCluster(data, engine.Cluster);
+            return HealthCheckResult.Unhealthy("ledger node fenced (another node holds the lease), restart it to rejoin as a standby; " + Describe(engine.Cluster) + ": " + e.Message, data: data);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -34,5 +42,20 @@ internal sealed class LedgerHealthCheck(LedgerEngine engine, ReadModels.LedgerPr
         {
             return HealthCheckResult.Unhealthy("ledger engine unavailable: " + e.Message);
         }
+    }
+
+    /// <summary>"role=standby fencing_token=3 replication_lag=0 leader=http://…".</summary>
+    internal static string Describe(LedgerClusterStatus cluster) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"role={cluster.Role.ToString().ToLowerInvariant()} fencing_token={cluster.FencingToken} replication_lag={cluster.LagRecords} leader={cluster.Leader ?? "unknown"}");
+
+    /// <summary>Role, fencing token and replication lag (a standby is ready: it serves reads and points writers at the leader).</summary>
+    private static void AddCluster(Dictionary<string, object> data, LedgerClusterStatus cluster)
+    {
+        data["role"] = cluster.Role.ToString().ToLowerInvariant();
+        data["fencing_token"] = cluster.FencingToken;
+        data["replication_lag"] = cluster.LagRecords;
+        if (cluster.Leader is { } leader) data["leader"] = leader;
+        if (cluster.LastError is { } error) data["cluster_error"] = error;
     }
 }

@@ -27,6 +27,9 @@ internal sealed class LedgerMetrics
         meter.CreateObservableCounter("banyan.ledger.journal.bytes_written", () => engine.Statistics.BytesWritten, "By", "Journal bytes written since start.");
         meter.CreateObservableGauge("banyan.ledger.accounts", () => engine.Statistics.Accounts, "{account}", "Accounts in the ledger.");
         meter.CreateObservableGauge("banyan.ledger.transfers", () => engine.Statistics.Transfers, "{transfer}", "Transfers in the ledger.");
+        meter.CreateObservableGauge("banyan.ledger.cluster.fencing_token", () => engine.Cluster.FencingToken, "{token}", "Current lease fencing token (PostgreSQL journal; 0 with the file journal).");
+        meter.CreateObservableGauge("banyan.ledger.cluster.replication_lag", () => (long)engine.Cluster.LagRecords, "{record}", "Journal records a standby has not applied yet (0 on the leader).");
+        meter.CreateObservableGauge("banyan.ledger.cluster.leader", () => engine.Cluster.Role is LedgerRole.Leader or LedgerRole.Single ? 1 : 0, "{node}", "1 while this node may write the journal.");
         _transfersCreated = meter.CreateCounter<long>("banyan.ledger.transfers.created", "{transfer}", "Transfers created.");
         _transfersRejected = meter.CreateCounter<long>("banyan.ledger.transfers.rejected", "{transfer}", "Transfer events that did not create a transfer (any result other than created).");
         _accountsCreated = meter.CreateCounter<long>("banyan.ledger.accounts.created", "{account}", "Accounts created.");

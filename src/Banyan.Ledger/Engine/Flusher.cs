@@ -45,7 +45,7 @@ internal sealed class Flusher
     private readonly object _gate = new();
     private readonly Queue<FlushItem> _queue = new();
     private readonly Stack<FlushItem> _free = new();
-    private readonly JournalWriter _journal;
+    private readonly IJournalAppender _journal;
     private readonly Action<Exception> _onFault;
     private readonly Thread _thread;
     private readonly List<FlushItem> _taken = new(64);
@@ -55,7 +55,7 @@ internal sealed class Flusher
     private long _durableSequence;
     private JournalHead _head;
 
-    public Flusher(JournalWriter journal, int slots, Action<Exception> onFault, ulong lastTimestamp = 0)
+    public Flusher(IJournalAppender journal, int slots, Action<Exception> onFault, ulong lastTimestamp = 0)
     {
         _head = new JournalHead(journal.LastSequence, journal.LastChainHash, lastTimestamp);
         _journal = journal;
@@ -120,6 +120,26 @@ internal sealed class Flusher
             ThrowIfFaulted();
             return _journal.LastChainHash;
         }
+    }
+
+    /// <summary>
+    /// A standby applied records the leader appended: they are durable by definition (read back from
+    /// the shared journal), so the durable head moves and subscribers wake. Runs on the writer thread
+    /// while nothing of this node's own is in flight (a standby journals nothing).
+    /// </summary>
+    public void Followed(ulong sequence, UInt128 chainHash, ulong lastTimestamp)
+    {
+        lock (_gate)
+        {
+            ThrowIfFaulted();
+            // Invariant: a standby never hands records to the flusher.
+            if (_queue.Count != 0) throw new InvalidOperationException("A standby has its own records in flight.");
+            _journal.Follow(sequence, chainHash);
+            Interlocked.Exchange(ref _durableSequence, checked((long)sequence));
+            _head = new JournalHead(sequence, chainHash, lastTimestamp);
+            Monitor.PulseAll(_gate);
+        }
+        Durable.Pulse();
     }
 
     /// <summary>No more submissions: the thread drains what it has and exits.</summary>
@@ -196,7 +216,9 @@ internal sealed class Flusher
 
     private void FailEverything(Exception ex)
     {
-        var error = new LedgerFaultedException("The ledger journal failed; nothing after the last durable record was acknowledged.", ex);
+        var error = ex is LedgerFencedException fenced
+            ? new LedgerFaultedException(fenced.Message, fenced)
+            : new LedgerFaultedException("The ledger journal failed; nothing after the last durable record was acknowledged.", ex);
         lock (_gate)
         {
             _fault = error;

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Banyan.Ledger.Engine;
 using Banyan.Ledger.Journal;
+using Banyan.Ledger.Postgres;
+using Npgsql;
 
 namespace Banyan.Ledger;
 
@@ -21,7 +23,11 @@ public sealed partial class LedgerEngine : IAsyncDisposable
 
     private readonly Channel<Request> _queue;
     private readonly Flusher _flusher;
-    private readonly JournalWriter _journal;
+    private readonly IJournalAppender _journal;
+    private readonly IJournalStore _store;
+    private readonly ClusterState _cluster;
+    private readonly NpgsqlDataSource? _dataSource;
+    private LeaseKeeper? _keeper;
     private readonly WriterLoop _writer;
     private readonly ExpiryScheduler _expiry;
     private readonly Thread _thread;
@@ -29,22 +35,23 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     private LedgerFaultedException? _fault;
     private readonly FileStream _directoryLock;
     private int _disposed;
-    private readonly string _directory;
 
-    private LedgerEngine(LedgerOptions options, RecoveredLedger recovered, TimeProvider time, FileStream directoryLock)
+    private LedgerEngine(LedgerOptions options, RecoveredLedger recovered, TimeProvider time, FileStream directoryLock, StoreHandle store)
     {
         _directoryLock = directoryLock;
+        _store = store.Store;
+        _cluster = store.Cluster;
+        _dataSource = store.Source;
         LastReplay = recovered.Statistics;
         _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.RequestQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _journal = new JournalWriter(options.Directory, options.SegmentBytes, options.Fsync, recovered.Tail, options.BeforeJournalSync, options.DirectIo);
+        _journal = _store.OpenAppender(recovered.Tail);
         _flusher = new Flusher(_journal, options.PipelineRecords, Fault, recovered.LastTimestamp);
-        _directory = options.Directory;
         _expiry = new ExpiryScheduler(time, _queue.Writer);
-        _writer = new WriterLoop(options, recovered, _queue.Reader, _flusher, time, _expiry);
+        _writer = new WriterLoop(options, recovered, _queue.Reader, _flusher, time, _expiry, _cluster);
         _thread = new Thread(RunWriter) { IsBackground = true, Name = "ledger-writer" };
         _thread.Start();
     }
@@ -58,15 +65,58 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         options.Validate();
         Directory.CreateDirectory(options.Directory);
         var directoryLock = LockDirectory(options.Directory);
+        StoreHandle? store = null;
+        LedgerEngine? engine = null;
         try
         {
-            var recovered = LedgerRecovery.Recover(options);
-            return new LedgerEngine(options, recovered, time ?? TimeProvider.System, directoryLock);
+            store = StoreHandle.Open(options);
+            var recovered = LedgerRecovery.Recover(options, store.Store);
+            engine = new LedgerEngine(options, recovered, time ?? TimeProvider.System, directoryLock, store);
+            engine.StartCluster(options);
+            return engine;
         }
         catch
         {
-            directoryLock.Dispose();
+            if (engine is not null)
+            {
+                engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            else
+            {
+                directoryLock.Dispose();
+                store?.Source?.Dispose();
+            }
             throw;
+        }
+    }
+
+    /// <summary>With the PostgreSQL journal: start as a standby and run the lease loop (its first round here, so a lone node opens as leader).</summary>
+    private void StartCluster(LedgerOptions options)
+    {
+        if (_dataSource is null) return;
+        _cluster.BecomeStandby();
+        _keeper = new LeaseKeeper(this, _dataSource, _cluster, options);
+        _keeper.Start();
+    }
+
+    /// <summary>The journal backend chosen by <see cref="LedgerOptions.Journal"/>, with what it needs.</summary>
+    private sealed record StoreHandle(IJournalStore Store, ClusterState Cluster, NpgsqlDataSource? Source)
+    {
+        public static StoreHandle Open(LedgerOptions options)
+        {
+            var cluster = new ClusterState();
+            if (options.Journal == LedgerJournalKind.File) return new StoreHandle(new FileJournalStore(options), cluster, null);
+            var source = NpgsqlDataSource.Create(options.PostgresConnectionString!);
+            try
+            {
+                PostgresSchema.Ensure(source);
+                return new StoreHandle(new PostgresJournalStore(source, cluster), cluster, source);
+            }
+            catch
+            {
+                source.Dispose();
+                throw;
+            }
         }
     }
 
@@ -155,15 +205,72 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         return Submit(request, request.Task, cancellationToken);
     }
 
-    /// <summary>Flushes, stops the writer and closes the journal.</summary>
+    /// <summary>Flushes, stops the writer and closes the journal; a PostgreSQL leader then releases its lease.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            // The lease loop first: it may be waiting on the writer, which is still running.
+            _keeper?.Stop();
             _queue.Writer.TryComplete();
             _expiry.Dispose();
+            await _stopped.Task.ConfigureAwait(false);
+            // Only after the last append: a standby that took over earlier would fence our final writes.
+            _keeper?.Release();
+            _keeper?.Dispose();
+            if (_dataSource is not null) await _dataSource.DisposeAsync().ConfigureAwait(false);
         }
         await _stopped.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>This node's role in the ledger cluster (always <see cref="LedgerRole.Single"/> with the file journal), fencing token and lag.</summary>
+    public LedgerClusterStatus Cluster
+    {
+        get
+        {
+            var applied = _writer.AppliedSequence;
+            var role = _cluster.Role;
+            var leader = role == LedgerRole.Leader;
+            var seen = _cluster.LeaderSequence;
+            return new LedgerClusterStatus(
+                role, leader ? _cluster.Token : Interlocked.Read(ref _cluster.CurrentToken), _cluster.LeaderAddress, _cluster.LeaderNode,
+                applied, leader || seen <= applied ? 0 : seen - applied, _cluster.LastError);
+        }
+    }
+
+    internal bool IsFaulted => Volatile.Read(ref _fault) is not null;
+
+    /// <summary>The last applied record (a standby's follow position): the durable head, which on a standby equals what it applied.</summary>
+    internal (ulong Sequence, UInt128 Hash) FollowTail
+    {
+        get
+        {
+            var head = _flusher.Head;
+            return (head.Sequence, head.Hash);
+        }
+    }
+
+    /// <summary>Applies records read from the shared journal on the writer thread; returns once applied.</summary>
+    internal void ApplyFollowed(List<FollowedRecord> records)
+    {
+        var request = new FollowRequest(records);
+        // The lease keeper's own thread may block: it has nothing else to do until the writer applied this.
+        Submit(request, request.Task, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Makes this caught-up standby the leader with <paramref name="token"/>; returns once writes are accepted.</summary>
+    internal void Promote(long token)
+    {
+        var request = new PromoteRequest(token);
+        // The lease keeper's own thread may block: it has nothing else to do until the writer applied this.
+        Submit(request, request.Task, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>The lease keeper found this node fenced (or the shared journal corrupt): stop, failing everything waiting.</summary>
+    internal void FaultFromCluster(Exception error)
+    {
+        if (error is LedgerFencedException) _cluster.BecomeFenced();
+        Fault(error);
     }
 
     private void RunWriter()
@@ -191,10 +298,22 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     /// <summary>An engine bug or a journal failure: fail everyone waiting, refuse new work, stop the writer.</summary>
     private void Fault(Exception error)
     {
+        if (FindFenced(error) is not null) _cluster.BecomeFenced();
         var fault = error as LedgerFaultedException
+            ?? (error is LedgerFencedException fenced ? new LedgerFaultedException(fenced.Message, fenced) : null)
             ?? new LedgerFaultedException("The ledger engine failed and refuses further work; restart to recover from the journal.", error);
         Interlocked.CompareExchange(ref _fault, fault, null);
         _queue.Writer.TryComplete();
+    }
+
+    /// <summary>The fencing error anywhere in <paramref name="error"/>'s inner chain.</summary>
+    internal static LedgerFencedException? FindFenced(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is LedgerFencedException fenced) return fenced;
+        }
+        return null;
     }
 
     private ValueTask<T> Submit<T>(Request request, Task<T> completion, CancellationToken cancellationToken)

@@ -34,6 +34,30 @@ public sealed record LedgerOptions
     /// </summary>
     public bool DirectIo { get; init; } = true;
 
+    /// <summary>Where the journal lives: segment files in <see cref="Directory"/> (default) or PostgreSQL (<see cref="PostgresConnectionString"/>); snapshots stay files in <see cref="Directory"/> either way.</summary>
+    public LedgerJournalKind Journal { get; init; } = LedgerJournalKind.File;
+
+    /// <summary>The PostgreSQL database of the journal (required with <see cref="LedgerJournalKind.Postgres"/>).</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    /// <summary>This node's name in the lease row. Default: machine name and full <see cref="Directory"/> path, unique per live node because the directory is locked.</summary>
+    public string? NodeName { get; init; }
+
+    /// <summary>The address clients should send writes to while this node leads (shown by standbys in their 503 answers).</summary>
+    public string? AdvertisedAddress { get; init; }
+
+    /// <summary>How long a lease lasts without renewal: a dead leader is replaced after at most this plus <see cref="LeaseRenewInterval"/>.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>How often the leader renews and a standby checks the lease (at most a third of <see cref="LeaseDuration"/>).</summary>
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a standby polls the journal table for new records (its replication lag when idle).</summary>
+    public TimeSpan FollowInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Test hook: while it returns true the lease loop does nothing (a paused or partitioned node).</summary>
+    internal Func<bool>? LeasePaused { get; init; }
+
     /// <summary>Test hook: runs on the flusher thread right before each fdatasync (e.g. to hold records undurable).</summary>
     internal Action? BeforeJournalSync { get; init; }
 
@@ -46,6 +70,19 @@ public sealed record LedgerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(TransferCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(RequestQueueCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(PipelineRecords, 1);
+        if (Journal == LedgerJournalKind.Postgres) ValidateCluster();
+    }
+
+    private void ValidateCluster()
+    {
+        if (string.IsNullOrWhiteSpace(PostgresConnectionString))
+            throw new ArgumentException("The PostgreSQL journal needs a connection string (Banyan:Ledger:Postgres or ConnectionStrings:Banyan).", nameof(PostgresConnectionString));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LeaseDuration, TimeSpan.FromMilliseconds(300));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LeaseRenewInterval, TimeSpan.FromMilliseconds(10));
+        if (LeaseRenewInterval * 3 > LeaseDuration)
+            throw new ArgumentOutOfRangeException(nameof(LeaseRenewInterval), "The lease must outlast at least three renewal intervals.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(FollowInterval, TimeSpan.FromMilliseconds(1));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(FollowInterval, LeaseRenewInterval);
     }
 }
 

@@ -15,7 +15,7 @@ internal sealed record RecoveredLedger(
 /// </summary>
 internal static class LedgerRecovery
 {
-    public static RecoveredLedger Recover(LedgerOptions options)
+    public static RecoveredLedger Recover(LedgerOptions options, IJournalStore store)
     {
         Directory.CreateDirectory(options.Directory);
         var clock = Stopwatch.StartNew();
@@ -24,11 +24,11 @@ internal static class LedgerRecovery
         var applier = new RecordApplier { LastTimestamp = info.LastTimestamp };
         long replayedRecords = 0, replayedEvents = 0, applyTicks = 0;
         var matched = info.Sequence == 0;
-        var tail = JournalScanner.Scan(options.Directory, options.Fsync, Visit, out var totals);
+        var tail = store.Scan(Visit, out var totals, repair: true);
         if (!matched)
         {
             throw new LedgerCorruptException(
-                $"Snapshot '{path}' reflects journal record {info.Sequence}, but the journal ends at record {tail.LastSequence}: journal records are missing.")
+                $"Snapshot '{path}' reflects journal record {info.Sequence}, but the journal ({store.Location}) ends at record {tail.LastSequence}: journal records are missing.")
             { FilePath = path, Offset = 0 };
         }
         SnapshotStore.Prune(options.Directory, keep: 2);

@@ -19,6 +19,8 @@ internal enum RequestKind
     LookupTransfers,
     Pulse,
     Inspect,
+    Follow,
+    Promote,
 }
 
 /// <summary>A unit of work for the writer thread.</summary>
@@ -151,4 +153,39 @@ internal sealed class PulseRequest : Request
     public override void Complete() { }
 
     public override void Fail(Exception error) { }
+}
+
+/// <summary>A record a standby read from the shared journal (verified), to apply as the leader did.</summary>
+internal readonly record struct FollowedRecord(RecordHeader Header, ReadOnlyMemory<byte> Body, UInt128 ChainHash);
+
+/// <summary>A standby's batch of followed records; completes once they are applied.</summary>
+internal sealed class FollowRequest(List<FollowedRecord> records) : Request
+{
+    private readonly TaskCompletionSource<bool> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override RequestKind Kind => RequestKind.Follow;
+
+    public List<FollowedRecord> Records => records;
+
+    public Task<bool> Task => _done.Task;
+
+    public override void Complete() => _done.TrySetResult(true);
+
+    public override void Fail(Exception error) => _done.TrySetException(error);
+}
+
+/// <summary>The lease was taken and the journal caught up: from this request on the writer appends with <see cref="Token"/>.</summary>
+internal sealed class PromoteRequest(long token) : Request
+{
+    private readonly TaskCompletionSource<bool> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override RequestKind Kind => RequestKind.Promote;
+
+    public long Token => token;
+
+    public Task<bool> Task => _done.Task;
+
+    public override void Complete() => _done.TrySetResult(true);
+
+    public override void Fail(Exception error) => _done.TrySetException(error);
 }

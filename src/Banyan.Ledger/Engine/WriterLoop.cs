@@ -19,6 +19,8 @@ internal sealed class WriterLoop
     private readonly TimeProvider _time;
     private readonly ExpiryScheduler _expiry;
     private readonly List<CreateRequest> _batch = new(64);
+    private readonly Postgres.ClusterState _cluster;
+    private RecordApplier? _follower;
     private Request? _carry;
     private Request? _inHand;
     private ulong _lastTimestamp;
@@ -26,8 +28,9 @@ internal sealed class WriterLoop
     private ulong _lastSnapshotSequence;
     private long _eventsApplied;
 
-    public WriterLoop(LedgerOptions options, RecoveredLedger recovered, ChannelReader<Request> queue, Flusher flusher, TimeProvider time, ExpiryScheduler expiry)
+    public WriterLoop(LedgerOptions options, RecoveredLedger recovered, ChannelReader<Request> queue, Flusher flusher, TimeProvider time, ExpiryScheduler expiry, Postgres.ClusterState cluster)
     {
+        _cluster = cluster;
         _options = options;
         _machine = recovered.Machine;
         _queue = queue;
@@ -61,13 +64,13 @@ internal sealed class WriterLoop
     /// <summary>Runs until the queue is completed and drained. Throws on an engine bug (the caller faults the engine).</summary>
     public void Run()
     {
-        _expiry.Reschedule(_machine.NextExpiryTimestamp);
+        _expiry.Reschedule(NextExpiry);
         while (Take() is { } request)
         {
             _inHand = request;
             Handle(request);
             _inHand = null;
-            _expiry.Reschedule(_machine.NextExpiryTimestamp);
+            _expiry.Reschedule(NextExpiry);
         }
     }
 
@@ -102,6 +105,9 @@ internal sealed class WriterLoop
     {
         switch (request)
         {
+            case CreateRequest create when !CanWrite:
+                create.Fail(new LedgerNotLeaderException(NotLeaderMessage()) { Leader = _cluster.LeaderAddress });
+                break;
             case CreateRequest create:
                 PulseIfDue();
                 Coalesce(create);
@@ -117,6 +123,17 @@ internal sealed class WriterLoop
                 _expiry.Fired();
                 PulseIfDue();
                 MaybeSnapshot();
+                break;
+            case FollowRequest follow:
+                ApplyFollowed(follow.Records);
+                follow.Complete();
+                MaybeSnapshot();
+                break;
+            case PromoteRequest promote:
+                // Invariant: only a standby is promoted, and only after catching up (it applied everything committed).
+                if (_cluster.Role != Postgres.ClusterState.StandbyRole) throw new InvalidOperationException($"Promotion of a {_cluster.Role} node.");
+                _cluster.BecomeLeader(promote.Token);
+                promote.Complete();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown request {request.GetType().Name}.");
@@ -169,9 +186,40 @@ internal sealed class WriterLoop
         Commit(item, events);
     }
 
+    /// <summary>A standby never journals pulses (it applies the leader's), so it arms no expiry timer: an overdue deadline would otherwise wake it in a loop.</summary>
+    private ulong NextExpiry => CanWrite ? _machine.NextExpiryTimestamp : 0;
+
+    /// <summary>The file journal's single node and the PostgreSQL lease holder write; standbys and fenced nodes do not.</summary>
+    private bool CanWrite => _cluster.Role is LedgerRole.Single or LedgerRole.Leader;
+
+    private string NotLeaderMessage() => _cluster.Role == LedgerRole.Fenced
+        ? "This ledger node was fenced (another node took its lease) and accepts no writes; nothing was applied."
+        : $"This ledger node is a standby and accepts no writes; nothing was applied. The leader is {_cluster.LeaderAddress ?? "not known yet"}.";
+
+    /// <summary>A standby applies the leader's records exactly as recovery would (same events, recorded timestamps).</summary>
+    private void ApplyFollowed(List<FollowedRecord> records)
+    {
+        // Invariant: the lease keeper follows only while this node is a standby.
+        if (CanWrite) throw new InvalidOperationException("A writing node was handed followed records.");
+        _follower ??= new RecordApplier();
+        foreach (var record in records)
+        {
+            if (record.Header.Sequence != _appliedSequence + 1)
+                throw new InvalidOperationException($"Followed record {record.Header.Sequence} does not follow {_appliedSequence}.");
+            _follower.LastTimestamp = Math.Max(_lastTimestamp, _machine.LastTimestamp);
+            _follower.Apply(_machine, record.Header, record.Body.Span);
+            _lastTimestamp = _follower.LastTimestamp;
+            Volatile.Write(ref _appliedSequence, record.Header.Sequence);
+            Interlocked.Add(ref _eventsApplied, record.Header.EventCount);
+            _flusher.Followed(record.Header.Sequence, record.ChainHash, _lastTimestamp);
+        }
+        PublishCounts();
+    }
+
     /// <summary>Journals a pulse when the earliest pending-transfer deadline has passed on the engine's clock.</summary>
     private void PulseIfDue()
     {
+        if (!CanWrite) return; // the leader journals pulses; a standby applies them as followed records
         var expiry = _machine.NextExpiryTimestamp;
         if (expiry == 0 || NowNs() < expiry) return;
         var item = _flusher.Rent();

@@ -16,7 +16,7 @@ internal readonly record struct JournalTail(ulong LastSequence, UInt128 LastChai
 /// group commit. Files are only ever appended to; a segment is closed when the next batch would push it
 /// past the segment size, and the next one is named after its first sequence number.
 /// </summary>
-internal sealed class JournalWriter : IDisposable
+internal sealed class JournalWriter : IJournalAppender
 {
     private readonly string _directory;
     private readonly long _segmentBytes;
@@ -108,18 +108,16 @@ internal sealed class JournalWriter : IDisposable
 
     private void Seal(Span<byte> record)
     {
-        var sequence = BinaryPrimitives.ReadUInt64LittleEndian(record[8..]);
-        // Invariant: the engine hands records over in the order it applied them, numbered without gaps.
-        if (sequence != LastSequence + 1) throw new InvalidOperationException($"Journal sequence gap: expected {LastSequence + 1}, got {sequence}.");
-        var header = record[..RecordHeader.Size];
-        var bodyLength = BinaryPrimitives.ReadInt32LittleEndian(record[16..]);
-        if (record.Length != RecordHeader.Size + bodyLength) throw new InvalidOperationException("Journal record length does not match its header.");
-        BinaryPrimitives.WriteUInt128LittleEndian(header[32..], LastChainHash);
-        var checksum = RecordHeader.ComputeChecksum(header, record[RecordHeader.Size..]);
-        BinaryPrimitives.WriteUInt128LittleEndian(header[48..], checksum);
-        LastChainHash = RecordHeader.ChainHash(header);
+        var sequence = LastSequence;
+        var hash = LastChainHash;
+        RecordSealer.Seal(record, ref sequence, ref hash);
         LastSequence = sequence;
+        LastChainHash = hash;
     }
+
+    /// <summary>The file journal has one writer for its whole life: nothing else ever appends.</summary>
+    public void Follow(ulong sequence, UInt128 chainHash) =>
+        throw new InvalidOperationException("A file journal is never followed: only the PostgreSQL journal has standbys.");
 
     private void Roll(ulong firstSequence)
     {

@@ -9,7 +9,7 @@ namespace Banyan.Ledger.Streaming;
 /// checks, sequence, hash chain from the first record read on). Holds one record buffer, so a reader's
 /// memory is bounded however far behind it is. Not thread-safe: one per subscriber.
 /// </summary>
-internal sealed class JournalReader(string directory) : IDisposable
+internal sealed class JournalReader(string directory) : IJournalCursor
 {
     private readonly byte[] _buffer = new byte[RecordHeader.MaxPaddedRecordLength];
     private FileStream? _file;

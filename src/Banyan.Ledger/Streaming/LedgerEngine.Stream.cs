@@ -24,7 +24,7 @@ public sealed partial class LedgerEngine
     public async IAsyncEnumerable<LedgerCommit> SubscribeAsync(ulong fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var next = Math.Max(fromSequence, 1);
-        using var reader = new JournalReader(_directory);
+        using var reader = _store.OpenCursor();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();

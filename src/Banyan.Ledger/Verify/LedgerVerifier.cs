@@ -13,12 +13,24 @@ public sealed record LedgerVerifyOptions
     /// <summary>The live state (<see cref="LedgerEngine.ComputeStateDigestAsync"/>): the replayed state after its sequence must have the same digest.</summary>
     public LedgerStateDigest? LiveState { get; init; }
 
+    /// <summary>Read the journal from this PostgreSQL database (table <c>ledger_journal</c>) instead of the directory's segment files; snapshots still come from the directory.</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    /// <summary>The read models as read at their projected sequence: the replayed state there must hold exactly these accounts and transfers.</summary>
+    public LedgerReadModelContents? ReadModel { get; init; }
+
     /// <summary>Initial table sizes of the replay's state machine (it grows beyond them).</summary>
     public int AccountCapacity { get; init; } = 1 << 16;
 
     /// <summary>Initial transfer table size of the replay's state machine (it grows beyond it).</summary>
     public long TransferCapacity { get; init; } = 1 << 20;
 }
+
+/// <summary>What the read models hold (accounts without balances, created transfers) after journal record <see cref="Sequence"/>.</summary>
+/// <param name="Sequence">The projected sequence read in the same database snapshot as the rows.</param>
+/// <param name="Accounts">Every account row, with the four balances reconstructed from the projected transfer and expiration rows.</param>
+/// <param name="Transfers">Every transfer row.</param>
+public sealed record LedgerReadModelContents(ulong Sequence, IReadOnlyList<Account> Accounts, IReadOnlyList<Transfer> Transfers);
 
 /// <summary>
 /// The result of a verification. <see cref="Ok"/> is false on any difference; <see cref="Problems"/>
@@ -87,13 +99,22 @@ public static class LedgerVerifier
     public static LedgerVerifyReport Verify(string directory, LedgerVerifyOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Ledger directory '{directory}' does not exist.");
         options ??= new LedgerVerifyOptions();
+        var postgres = options.PostgresConnectionString;
+        if (postgres is null && !Directory.Exists(directory)) throw new DirectoryNotFoundException($"Ledger directory '{directory}' does not exist.");
         var clock = Stopwatch.StartNew();
         var run = new VerifyRun(options);
-        run.LoadNewestSnapshot(directory);
+        if (Directory.Exists(directory)) run.LoadNewestSnapshot(directory);
         run.CheckpointsAt(0, default, 0); // an empty journal compared with pins at sequence 0
-        run.Replay(directory);
+        if (postgres is null)
+        {
+            run.Replay(new FileJournalStore(new LedgerOptions { Directory = directory, Fsync = false }));
+        }
+        else
+        {
+            using var source = Npgsql.NpgsqlDataSource.Create(postgres);
+            run.Replay(new Postgres.PostgresJournalStore(source, new Postgres.ClusterState()));
+        }
         run.CheckReachedAll();
         return run.Report(clock.Elapsed.TotalSeconds);
     }
@@ -132,11 +153,11 @@ public static class LedgerVerifier
             }
         }
 
-        public void Replay(string directory)
+        public void Replay(IJournalStore store)
         {
             try
             {
-                var tail = JournalScanner.Scan(directory, fsync: false, Visit, out var totals, truncateTornTail: false);
+                var tail = store.Scan(Visit, out var totals, repair: false);
                 _torn = totals.TruncatedBytes;
                 if (tail.LastSequence != _head.Sequence) Problem($"the scan ended at {tail.LastSequence} but the replay at {_head.Sequence}", null, null);
             }
@@ -176,9 +197,38 @@ public static class LedgerVerifier
                 _atLive = _machine.Digest();
                 if (_atLive != live.Digest) Problem($"the live state differs from the replayed state at record {sequence} (digest {live.Digest:X32} vs {_atLive:X32})", null, null);
             }
+            if (options.ReadModel is { } readModel && readModel.Sequence == sequence) CompareReadModel(readModel);
             if (options.ExpectedHead is { } pinned && pinned.Sequence == sequence && (pinned.Hash != hash || (sequence != 0 && pinned.Timestamp != timestamp)))
                 Problem($"the pinned head {pinned} differs from the journal's record {sequence} ({new JournalHead(sequence, hash, timestamp)}): history was rewritten", null, null);
         }
+
+        /// <summary>The read models must hold exactly the replay's accounts and transfers at their projected sequence (at most 10 differences listed).</summary>
+        private void CompareReadModel(LedgerReadModelContents readModel)
+        {
+            var before = _problems.Count;
+            if (readModel.Accounts.Count != _machine.AccountCount)
+                Problem($"the read models hold {readModel.Accounts.Count} accounts at record {readModel.Sequence}, the replay {_machine.AccountCount}", null, null);
+            if (readModel.Transfers.Count != _machine.TransferCount)
+                Problem($"the read models hold {readModel.Transfers.Count} transfers at record {readModel.Sequence}, the replay {_machine.TransferCount}", null, null);
+            foreach (var row in readModel.Accounts)
+            {
+                if (_problems.Count - before >= 10) return;
+                if (!_machine.TryGetAccount(row.Id, out var account) || !SameFieldsAndBalances(row, account))
+                    Problem($"read-model account {row.Id} differs from the replay at record {readModel.Sequence}", null, null);
+            }
+            foreach (var row in readModel.Transfers)
+            {
+                if (_problems.Count - before >= 10) return;
+                if (!_machine.TryGetTransfer(row.Id, out var transfer) || !row.Equals(transfer))
+                    Problem($"read-model transfer {row.Id} differs from the replay at record {readModel.Sequence}", null, null);
+            }
+        }
+
+        private static bool SameFieldsAndBalances(in Account row, in Account account) =>
+            row.Ledger == account.Ledger && row.Code == account.Code && row.Flags == account.Flags && row.Timestamp == account.Timestamp
+            && row.UserData128 == account.UserData128 && row.UserData64 == account.UserData64 && row.UserData32 == account.UserData32
+            && row.DebitsPending == account.DebitsPending && row.DebitsPosted == account.DebitsPosted
+            && row.CreditsPending == account.CreditsPending && row.CreditsPosted == account.CreditsPosted;
 
         /// <summary>Every pin must have been reached: a journal ending before one means records were deleted.</summary>
         public void CheckReachedAll()
@@ -188,6 +238,8 @@ public static class LedgerVerifier
                 Problem($"snapshot '{Path.GetFileName(_snapshotPath)}' reflects record {snapshot.Sequence} but the verified journal ends at {last}", _snapshotPath, null);
             if (options.LiveState is { } live && live.Sequence > last)
                 Problem($"the live state reflects record {live.Sequence} but the verified journal ends at {last}", null, null);
+            if (options.ReadModel is { } readModel && readModel.Sequence > last)
+                Problem($"the read models reflect record {readModel.Sequence} but the verified journal ends at {last}", null, null);
             if (options.ExpectedHead is { } pinned && pinned.Sequence > last)
                 Problem($"the pinned head is record {pinned.Sequence} but the verified journal ends at {last}: records were removed", null, null);
         }

@@ -40,10 +40,48 @@ public sealed class PostgresReadModelTests
         }
     }
 
-    private static async Task<WebApplication> StartAsync(string directory, string connection)
+    [SkippableFact]
+    public async Task On_one_postgres_database_the_journal_and_read_models_coexist_and_reproject_leaves_the_journal_intact()
+    {
+        await using var database = await TemporaryPostgresDatabase.CreateAsync("banyan_test");
+        var directory = Path.Combine(Path.GetTempPath(), "banyan-ledger-pg-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var connection = database.ConnectionString;
+            UInt128[] accounts;
+            (int, int, int) counts;
+            JournalHead head;
+            await using (var app = await StartAsync(directory, connection, "--Banyan:Ledger:Journal=postgres"))
+            {
+                var engine = app.Services.GetRequiredService<LedgerEngine>();
+                Assert.Equal(LedgerRole.Leader, engine.Cluster.Role);
+                accounts = await WorkloadAsync(engine);
+                await WaitProjectedAsync(app);
+                counts = await CheckAgainstEngineAsync(app, accounts);
+                head = engine.JournalHead;
+            }
+            var storage = Cli.LedgerCliStorage.Resolve(directory, journalPostgres: connection, readModelConnection: connection);
+            var result = await Cli.ReprojectCommand.RunAsync(storage, CancellationToken.None);
+            Assert.Equal((counts.Item2, counts.Item1), (result.Accounts, result.Transfers));
+            var report = LedgerVerifier.Verify(storage.LedgerDirectory, new LedgerVerifyOptions { PostgresConnectionString = connection, ExpectedHead = head });
+            Assert.True(report.Ok, report.Describe());
+            Assert.Equal(head.Sequence, report.Head.Sequence);
+            await using (var app = await StartAsync(directory, connection, "--Banyan:Ledger:Journal=postgres"))
+            {
+                await WaitProjectedAsync(app);
+                Assert.Equal(counts, await CheckAgainstEngineAsync(app, accounts));
+            }
+        }
+        finally
+        {
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<WebApplication> StartAsync(string directory, string connection, params string[] more)
     {
         Directory.CreateDirectory(directory);
-        var app = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", directory, "--ConnectionStrings:Banyan=" + connection]);
+        var app = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", directory, "--ConnectionStrings:Banyan=" + connection, .. more]);
         await app.StartAsync();
         return app;
     }
