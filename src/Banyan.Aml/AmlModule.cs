@@ -1,5 +1,9 @@
 using Banyan.Aml.Cases;
 using Banyan.Aml.Cli;
+using Banyan.Aml.Contracts;
+using Banyan.Aml.Live;
+using Banyan.Aml.RuleSets;
+using Banyan.Aml.Screening;
 using Banyan.Platform;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
@@ -22,14 +26,31 @@ public sealed class AmlModule : BanyanModule
     public override IReadOnlyList<string> Scopes => ["aml"];
 
     /// <inheritdoc />
-    public override void ConfigureServices(IServiceCollection services, ModuleContext context) =>
+    public override void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
         services.AddSingleton<CaseImportLock>();
+        services.AddSingleton<SanctionsLists>();
+        services.AddSingleton<ISanctionsScreening>(sp => sp.GetRequiredService<SanctionsLists>());
+        services.AddHostedService<SanctionsStartup>();
+        services.AddSingleton<LiveMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveMonitor>());
+    }
 
     /// <inheritdoc />
-    public override void ConfigureModel(ModelBuilder model) => CaseModel.Configure(model);
+    public override void ConfigureModel(ModelBuilder model)
+    {
+        CaseModel.Configure(model);
+        LiveModel.Configure(model);
+    }
 
     /// <inheritdoc />
-    public override void MapEndpoints(IEndpointRouteBuilder v1) => CaseEndpoints.Map(v1);
+    public override void MapEndpoints(IEndpointRouteBuilder v1)
+    {
+        var aml = CaseEndpoints.Map(v1);
+        LiveEndpoints.Map(aml);
+        RuleSetStore.Map(aml);
+        NetworkEndpoints.Map(aml);
+    }
 
     /// <inheritdoc />
     public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) =>
