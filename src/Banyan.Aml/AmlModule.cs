@@ -66,6 +66,8 @@ public sealed class AmlModule : BanyanModule
             aml.AddCommand<ScanCommand>("scan").WithDescription("Scan customers and transactions (JSONL) for every typology; write alerts.jsonl.")
                 .WithExample("aml", "scan", "--customers", "customers.jsonl", "--transactions", "transactions.jsonl", "--sanctions", "list.csv", "--out", "alerts.jsonl");
             aml.AddCommand<GenerateCommand>("generate").WithDescription("Write a synthetic bank with planted cases of every typology and its ground truth.");
+            aml.AddCommand<BacktestCommand>("backtest").WithDescription("Replay history with a candidate rule set vs the baseline: alerts per typology, recall/precision, added and removed alerts.")
+                .WithExample("aml", "backtest", "--rules", "candidate.json", "--from", "bank/");
             aml.AddCommand<BenchCommand>("bench").WithDescription("Generate, scan, and print per-typology recall, precision and throughput.");
         });
     }

@@ -53,7 +53,11 @@ internal sealed class RuleEngine
 }
 
 internal sealed record ScanOptions(
-    string Customers, string Transactions, string? Sanctions, string Out, string? LargeValueOut, AmlConfig Config, bool Strict);
+    string Customers, string Transactions, string? Sanctions, string Out, string? LargeValueOut, AmlConfig Config, bool Strict)
+{
+    /// <summary>Typologies that run (a rule set's <c>enabled</c>); null = all.</summary>
+    public IReadOnlySet<string>? Enabled { get; init; }
+}
 
 internal sealed record ScanResult(
     int Customers, int Transactions, int Alerts, IReadOnlyDictionary<string, int> AlertsByTypology, int MalformedLines,
@@ -114,13 +118,13 @@ internal static class Scanner
         var reports = 0;
         if (Environment.ProcessorCount < 2)
         {
-            var engine = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher);
+            var engine = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, enabled: options.Enabled);
             engine.Sanctions?.ScreenCustomers(firstTicks);
             reports = Drive(engine, sorted, new LargeValueReporter(engine.Context, writer, stream));
             return (Order(engine.Context.Alerts.All), reports);
         }
-        var a = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 0);
-        var b = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 1);
+        var a = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 0, enabled: options.Enabled);
+        var b = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 1, enabled: options.Enabled);
         b.Sanctions?.ScreenCustomers(firstTicks);
         Parallel.Invoke(
             () => Drive(a, sorted, null),

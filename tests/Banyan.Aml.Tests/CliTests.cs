@@ -10,7 +10,7 @@ public sealed class ConsoleCollection;
 [Collection("console")]
 public class CliTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    internal static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
         var app = new CommandApp();
         app.Configure(config =>
