@@ -40,11 +40,13 @@ internal static class LiveStore
         var prints = alerts.Select(a => a.Fingerprint).ToList();
         var existing = await db.Set<AlertRow>().Where(a => prints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, ct);
         var caseIds = existing.Values.Select(a => a.CaseId).Distinct().ToList();
+        var rowIds = existing.Values.Select(a => a.Id).ToList();
+        var live = await db.Set<LiveAlertRow>().Where(l => rowIds.Contains(l.AlertRowId)).ToDictionaryAsync(l => l.AlertRowId, ct);
         var closed = (await db.Set<CaseRow>().AsNoTracking().Where(c => caseIds.Contains(c.Id) && c.Status == CaseStatus.Closed).Select(c => c.Id).ToListAsync(ct)).ToHashSet();
         var fresh = new List<LiveAlert>();
         foreach (var alert in alerts)
         {
-            if (existing.TryGetValue(alert.Fingerprint, out var row) && !closed.Contains(row.CaseId)) await ExtendAsync(db, row, alert, sequence, now, ct);
+            if (existing.TryGetValue(alert.Fingerprint, out var row) && !closed.Contains(row.CaseId)) Extend(db, row, live.GetValueOrDefault(row.Id), alert, sequence, now);
             else fresh.Add(existing.ContainsKey(alert.Fingerprint) ? alert with { Fingerprint = Reopened(alert) } : alert);
         }
         if (fresh.Count == 0) return 0;
@@ -73,12 +75,11 @@ internal static class LiveStore
         return rows.Count;
     }
 
-    private static async Task ExtendAsync(DbContext db, AlertRow row, LiveAlert alert, ulong sequence, long now, CancellationToken ct)
+    private static void Extend(DbContext db, AlertRow row, LiveAlertRow? live, LiveAlert alert, ulong sequence, long now)
     {
         row.TransactionIdsJson = JsonSerializer.Serialize(alert.TransactionIds);
         row.Score = alert.Score;
         row.Reason = CaseRequest.Truncate(alert.Reason, CaseLimits.Reason);
-        var live = await db.Set<LiveAlertRow>().SingleOrDefaultAsync(l => l.AlertRowId == row.Id, ct);
         if (live is not null && live.Extensions != alert.Extensions)
         {
             live.LastSequence = checked((long)sequence);
