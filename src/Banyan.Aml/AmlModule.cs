@@ -15,7 +15,7 @@ namespace Banyan.Aml;
 /// <summary>
 /// The anti-money-laundering module: <c>banyan aml scan</c> (files in, alerts out: eleven typologies,
 /// sanctions screening, PBoC large-value reports), <c>banyan aml generate</c> (a synthetic bank with planted
-/// cases) and <c>banyan aml bench</c>. Inside the host: alerts imported over HTTP group into cases (<c>/v1/aml</c>, scope <c>aml</c>). The real-time path and the network view come later.
+/// cases) and <c>banyan aml bench</c>. Inside the host (<c>/v1/aml</c>, scope <c>aml</c>): imported and real-time alerts (the ledger's journal stream) group into cases; rule sets, sanctions lists, screening (<see cref="Contracts.ISanctionsScreening"/>) and the network view.
 /// </summary>
 public sealed class AmlModule : BanyanModule
 {
