@@ -169,6 +169,7 @@ public class CliTests
         var module = new AmlModule();
         Assert.Equal("aml", module.Name);
         Assert.Equal(["aml"], module.Scopes);
-        Assert.Single(typeof(AmlModule).Assembly.GetExportedTypes());
+        Assert.All(typeof(AmlModule).Assembly.GetExportedTypes().Where(t => t != typeof(AmlModule)),
+            t => Assert.Equal("Banyan.Aml.Contracts", t.Namespace)); // the facade and the screening contract only
     }
 }
