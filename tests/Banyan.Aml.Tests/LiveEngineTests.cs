@@ -35,7 +35,7 @@ public class LiveEngineTests
     }
 
     [Fact]
-    public void Pending_void_other_currency_and_oversized_transfers_are_skipped_and_counted()
+    public void Pending_void_other_currency_oversized_and_customerless_transfers_are_skipped_and_counted()
     {
         var engine = Engine();
         Assert.Null(engine.Observe(Deposit(10, 4_600_000, 0, TransferFlags.Pending)));
@@ -43,8 +43,10 @@ public class LiveEngineTests
         Assert.Null(engine.Observe(Deposit(12, 4_600_000, 2, ledger: 840)));
         Assert.Null(engine.Observe(Deposit(13, Limits.MaxAmount + 1, 3)));
         var flow = engine.Observe(Deposit(14, 4_600_000, 4, TransferFlags.PostPendingTransfer));
+        Assert.Null(engine.Observe(Deposit(15, 4_600_000, 5) with { CreditAccountId = 3 })); // till → unregistered: no customer involved
 
         Assert.Equal(4, engine.Skipped);
+        Assert.Equal(1, engine.Unmonitored);
         Assert.Equal(new Flow("account:1", "customer:C2", "CNY", (int)(T0 / 86_400_000_000_000UL), 4_600_000, flow!.Value.AtUnixMs), flow);
         Assert.Empty(engine.Drain());
     }

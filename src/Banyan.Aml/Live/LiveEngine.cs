@@ -52,6 +52,9 @@ internal sealed class LiveEngine
 
     public long Observed { get; private set; }
 
+    /// <summary>Transfers between two accounts of no registered customer (the rest of the bank's ledger): not assessed, not stored.</summary>
+    public long Unmonitored { get; private set; }
+
     private readonly record struct AccountMeta(Channel Channel, ushort Country, int Name, string Party);
 
     /// <summary>Adds a registry entry; an account already known keeps its first registration (the registry refuses changes).</summary>
@@ -100,6 +103,12 @@ internal sealed class LiveEngine
         _lastTicks = ticks;
         var debit = Intern(transfer.DebitAccountId.ToString());
         var credit = Intern(transfer.CreditAccountId.ToString());
+        if (!_bank.Accounts[debit].IsInternal && !_bank.Accounts[credit].IsInternal)
+        {
+            // No customer on either side: no typology assesses it and no customer's network contains it.
+            Unmonitored++;
+            return null;
+        }
         var (d, c) = (_meta[debit], _meta[credit]);
         var channel = d.Channel != Channel.Transfer ? d.Channel : c.Channel;
         var counterparty = !_bank.Accounts[debit].IsInternal && d.Name >= 0 ? d.Name : !_bank.Accounts[credit].IsInternal ? c.Name : -1;

@@ -108,7 +108,9 @@ internal sealed class LiveMonitor(IServiceProvider services, IServiceScopeFactor
                 var flows = new List<Flow>();
                 foreach (var transfer in await CreatedTransfersAsync(ledger, commit, ct))
                     if (engine.Observe(transfer) is { } flow) flows.Add(flow);
-                if (commit.Sequence > stored)
+                // A record with no alert and no flow (no registered customer involved) writes nothing: re-processing it after
+                // a restart has no effect either, so the stored sequence may lag behind such records.
+                if (commit.Sequence > stored && (flows.Count > 0 || engine.Pending > 0))
                 {
                     await using var scope = scopes.CreateAsyncScope();
                     var db = scope.ServiceProvider.GetRequiredService<DbContext>();
