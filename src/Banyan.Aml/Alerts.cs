@@ -13,6 +13,12 @@ internal sealed class AlertSink
 
     public List<Alert> All { get; } = [];
 
+    /// <summary>When set (the live path), every raised or extended alert is added here until the caller drains it.</summary>
+    public HashSet<Alert>? Changed { get; init; }
+
+    /// <summary>False on the live path: alerts leave through <see cref="Changed"/>, so nothing grows with history.</summary>
+    public bool KeepAll { get; init; } = true;
+
     public void Raise(string typology, int subject, long ticks, long episodeGapTicks, double score, Func<string> reason, IEnumerable<int> seqs)
     {
         score = Math.Clamp(score, 0.0, 1.0);
@@ -22,12 +28,14 @@ internal sealed class AlertSink
             open.Extensions++;
             open.LastTriggerTicks = ticks;
             open.Score = Math.Max(open.Score, score);
+            Changed?.Add(open);
             return;
         }
         var alert = new Alert { Typology = typology, Subject = subject, Reason = reason(), Score = score, FirstTicks = ticks, LastTriggerTicks = ticks };
         alert.AddTransactions(seqs);
         _open[(typology, subject)] = alert;
-        All.Add(alert);
+        if (KeepAll) All.Add(alert);
+        Changed?.Add(alert);
     }
 
     /// <summary>Writes alerts.jsonl in the order the episodes started; ids are stable for the same input.</summary>
@@ -58,7 +66,16 @@ internal sealed class AlertSink
         }
     }
 
-    private static string FullReason(Alert alert) =>
+    /// <summary>Forgets open episodes whose last trigger is more than <paramref name="olderThanTicks"/> before <paramref name="now"/> (the live path's memory bound: longer than every episode gap).</summary>
+    public void Forget(long now, long olderThanTicks)
+    {
+        foreach (var (key, alert) in _open.ToList())
+            if (now - alert.LastTriggerTicks > olderThanTicks) _open.Remove(key);
+    }
+
+    public int OpenEpisodes => _open.Count;
+
+    internal static string FullReason(Alert alert) =>
         alert.Extensions == 0
             ? alert.Reason
             : $"{alert.Reason} The episode continued with {alert.Extensions} further trigger(s) until {Ticks.Iso(alert.LastTriggerTicks)}.";

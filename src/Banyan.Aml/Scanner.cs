@@ -9,23 +9,38 @@ internal sealed class RuleEngine
     private readonly Rule[] _rules;
     private long _lastTicks = long.MinValue;
 
-    /// <summary>An engine with every rule, or with one of two halves of similar cost (<paramref name="part"/> 0 or 1) for a second core.</summary>
-    public RuleEngine(RuleContext context, SanctionsMatcher? sanctions, int? part = null)
+    /// <summary>
+    /// An engine with every rule, or with one of two halves of similar cost (<paramref name="part"/> 0 or 1) for a second core.
+    /// <paramref name="enabled"/> (typology codes) switches rules off as a rule set says; null = all on.
+    /// </summary>
+    public RuleEngine(RuleContext context, SanctionsMatcher? sanctions, int? part = null, IReadOnlySet<string>? enabled = null)
+        : this(context, sanctions is null ? null : () => sanctions, part, enabled)
+    {
+    }
+
+    /// <summary>The same with the sanctions list read through <paramref name="sanctions"/> on every use, so a refreshed list applies at once (the live path).</summary>
+    public RuleEngine(RuleContext context, Func<SanctionsMatcher?>? sanctions, int? part, IReadOnlySet<string>? enabled)
     {
         Context = context;
-        List<Rule> first =
+        bool On(string typology) => enabled is null || enabled.Contains(typology);
+        List<(string Typology, Func<Rule> Create)> first =
         [
-            new StructuringRule(context), new FanRule(context, inbound: true), new FanRule(context, inbound: false),
-            new PassThroughRule(context), new RoundTripRule(context), new HighRiskRule(context),
+            (Typology.Structuring, () => new StructuringRule(context)), (Typology.FanIn, () => new FanRule(context, inbound: true)),
+            (Typology.FanOut, () => new FanRule(context, inbound: false)), (Typology.PassThrough, () => new PassThroughRule(context)),
+            (Typology.RoundTrip, () => new RoundTripRule(context)), (Typology.HighRiskJurisdiction, () => new HighRiskRule(context)),
         ];
-        List<Rule> second = [new DormantRule(context), new ProfileMismatchRule(context), new VelocityRule(context), new NewAccountMuleRule(context)];
-        if (sanctions is not null) second.Add(Sanctions = new SanctionsRule(context, sanctions));
-        _rules = part switch { 0 => [.. first], 1 => [.. second], _ => [.. first, .. second] };
-        if (part == 0) Sanctions = null;
+        List<(string Typology, Func<Rule> Create)> second =
+        [
+            (Typology.DormantReactivation, () => new DormantRule(context)), (Typology.ProfileMismatch, () => new ProfileMismatchRule(context)),
+            (Typology.VelocitySpike, () => new VelocityRule(context)), (Typology.NewAccountMule, () => new NewAccountMuleRule(context)),
+        ];
+        if (sanctions is not null && part != 0) second.Add((Typology.SanctionsMatch, () => Sanctions = new SanctionsRule(context, sanctions)));
+        var chosen = part switch { 0 => first, 1 => second, _ => [.. first, .. second] };
+        _rules = chosen.Where(r => On(r.Typology)).Select(r => r.Create()).ToArray();
     }
 
     public RuleContext Context { get; }
-    public SanctionsRule? Sanctions { get; }
+    public SanctionsRule? Sanctions { get; private set; }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Observe(in Txn t)
@@ -38,7 +53,11 @@ internal sealed class RuleEngine
 }
 
 internal sealed record ScanOptions(
-    string Customers, string Transactions, string? Sanctions, string Out, string? LargeValueOut, AmlConfig Config, bool Strict);
+    string Customers, string Transactions, string? Sanctions, string Out, string? LargeValueOut, AmlConfig Config, bool Strict)
+{
+    /// <summary>Typologies that run (a rule set's <c>enabled</c>); null = all.</summary>
+    public IReadOnlySet<string>? Enabled { get; init; }
+}
 
 internal sealed record ScanResult(
     int Customers, int Transactions, int Alerts, IReadOnlyDictionary<string, int> AlertsByTypology, int MalformedLines,
@@ -99,13 +118,13 @@ internal static class Scanner
         var reports = 0;
         if (Environment.ProcessorCount < 2)
         {
-            var engine = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher);
+            var engine = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, enabled: options.Enabled);
             engine.Sanctions?.ScreenCustomers(firstTicks);
             reports = Drive(engine, sorted, new LargeValueReporter(engine.Context, writer, stream));
             return (Order(engine.Context.Alerts.All), reports);
         }
-        var a = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 0);
-        var b = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 1);
+        var a = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 0, enabled: options.Enabled);
+        var b = new RuleEngine(new RuleContext(bank, options.Config, new AlertSink()), matcher, part: 1, enabled: options.Enabled);
         b.Sanctions?.ScreenCustomers(firstTicks);
         Parallel.Invoke(
             () => Drive(a, sorted, null),

@@ -15,7 +15,11 @@ public sealed class AmlHostFixture : IAsyncLifetime
     public const string ClientId = "aml-http-tests";
     public const string ClientSecret = "aml-http-tests-secret-0123456789abc";
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "banyan-aml-http-" + Guid.NewGuid().ToString("N"));
+    /// <summary>The host's data directory; a restart test passes the same one to a second host and sets <see cref="KeepData"/>.</summary>
+    public string DataDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "banyan-aml-http-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Leave the data directory in place on dispose (the caller deletes it).</summary>
+    public bool KeepData { get; init; }
     private WebApplication? _app;
     private int _nextParty;
 
@@ -36,8 +40,8 @@ public sealed class AmlHostFixture : IAsyncLifetime
     {
         Environment.SetEnvironmentVariable("BANYAN_BOOTSTRAP_CLIENT_ID", ClientId);
         Environment.SetEnvironmentVariable("BANYAN_BOOTSTRAP_CLIENT_SECRET", ClientSecret);
-        Directory.CreateDirectory(_dataDirectory);
-        _app = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", _dataDirectory, .. ExtraArgs]);
+        Directory.CreateDirectory(DataDirectory);
+        _app = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", DataDirectory, .. ExtraArgs]);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
@@ -71,7 +75,8 @@ public sealed class AmlHostFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
-        try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { }
+        if (!KeepData)
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 }
 

@@ -10,7 +10,7 @@ public sealed class ConsoleCollection;
 [Collection("console")]
 public class CliTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    internal static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -169,6 +169,7 @@ public class CliTests
         var module = new AmlModule();
         Assert.Equal("aml", module.Name);
         Assert.Equal(["aml"], module.Scopes);
-        Assert.Single(typeof(AmlModule).Assembly.GetExportedTypes());
+        Assert.All(typeof(AmlModule).Assembly.GetExportedTypes().Where(t => t != typeof(AmlModule)),
+            t => Assert.Equal("Banyan.Aml.Contracts", t.Namespace)); // the facade and the screening contract only
     }
 }

@@ -13,7 +13,7 @@ internal static class CaseEndpoints
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
-    public static void Map(IEndpointRouteBuilder v1)
+    public static RouteGroupBuilder Map(IEndpointRouteBuilder v1)
     {
         var aml = v1.MapGroup("/aml").RequireAuthorization(ScopePolicy.For("aml")).WithTags("AML");
         aml.MapPost("/alerts/import", (Func<HttpContext, Task<IResult>>)CaseCommands.ImportAsync).WithRequestBodyLimit(AlertImport.MaxBodyBytes).WithName("ImportAmlAlerts")
@@ -32,6 +32,7 @@ internal static class CaseEndpoints
         aml.MapPost("/cases/{id:long}/escalate", CaseCommands.EscalateAsync).WithName("EscalateAmlCase").WithSummary("Body {reason}; open cases only.");
         aml.MapPost("/cases/{id:long}/close", CaseCommands.CloseAsync).WithName("CloseAmlCase")
             .WithSummary("Body {disposition: false_positive|suspicious_reported|no_action, reason}.");
+        return aml;
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, string? status, string? limit, string? after)
@@ -73,9 +74,11 @@ internal static class CaseEndpoints
         var comments = await db.Set<CaseCommentRow>().AsNoTracking().Where(a => a.CaseId == id).OrderBy(a => a.Id).ToListAsync(ct);
         var evidence = await db.Set<CaseEvidenceRow>().AsNoTracking().Where(a => a.CaseId == id).OrderBy(a => a.Id).ToListAsync(ct);
         var events = await db.Set<CaseEventRow>().AsNoTracking().Where(a => a.CaseId == id).OrderBy(a => a.Id).ToListAsync(ct);
+        var alertIds = alerts.Select(a => a.Id).ToList();
+        var live = await db.Set<Live.LiveAlertRow>().AsNoTracking().Where(l => alertIds.Contains(l.AlertRowId)).ToDictionaryAsync(l => l.AlertRowId, ct);
         return new CaseDetail(
             CaseSummary.Of(c, alerts.Count), c.CloseReason,
-            alerts.Select(AlertView.Of).ToList(),
+            alerts.Select(a => live.TryGetValue(a.Id, out var l) ? AlertView.Of(a) with { Source = "live", RuleSet = $"{l.RuleSetId}@{l.RuleSetVersion}" } : AlertView.Of(a)).ToList(),
             comments.Select(m => new CommentView(m.Id, m.Author, CaseSummary.Time(m.AtUnixMs), m.Text)).ToList(),
             evidence.Select(EvidenceOf).ToList(),
             events.Select(e => new EventView(e.Id, e.Actor, CaseSummary.Time(e.AtUnixMs), e.Action, e.Detail)).ToList());

@@ -88,7 +88,7 @@ internal static partial class CaseCommands
         return withPrints.Where(a => known.Add(a.Fingerprint)).ToList();
     }
 
-    private static async Task<Dictionary<string, CaseRow>> OpenCasesAsync(DbContext db, List<string> parties, CancellationToken ct)
+    internal static async Task<Dictionary<string, CaseRow>> OpenCasesAsync(DbContext db, List<string> parties, CancellationToken ct)
     {
         var result = new Dictionary<string, CaseRow>(StringComparer.Ordinal);
         foreach (var chunk in parties.Chunk(QueryChunk))

@@ -14,6 +14,12 @@ internal sealed record CasePage(IReadOnlyList<CaseSummary> Items, long? NextAfte
 
 internal sealed record AlertView(long Id, string AlertId, string Typology, string? SubjectAccount, string? CustomerId, string[] TransactionIds, double Score, string Reason, DateTimeOffset ImportedAt)
 {
+    /// <summary><c>import</c> (alerts.jsonl) or <c>live</c> (raised by the real-time monitor).</summary>
+    public string Source { get; init; } = "import";
+
+    /// <summary>The rule-set version (<c>id@version</c>) that fired a live alert; null for imported alerts.</summary>
+    public string? RuleSet { get; init; }
+
     public static AlertView Of(AlertRow a) =>
         new(a.Id, a.AlertId, a.Typology, a.SubjectAccount, a.CustomerId, JsonSerializer.Deserialize<string[]>(a.TransactionIdsJson) ?? [], a.Score, a.Reason, CaseSummary.Time(a.ImportedAtUnixMs));
 }

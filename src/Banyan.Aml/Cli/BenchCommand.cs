@@ -13,17 +13,32 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         [CommandOption("--keep")]
         [Description("Keep the generated files and alerts (printed path) instead of deleting them")]
         public bool Keep { get; init; }
+
+        [CommandOption("--realtime")]
+        [Description("Real-time mode: an in-process ledger and the live monitor; prints alerts/s and alert latency p50/p99 instead of the batch scan")]
+        public bool Realtime { get; init; }
+
+        [CommandOption("--realtime-transfers <N>")]
+        [Description("Ordinary transfers posted in real-time mode (default 50,000); 10 planted structuring bursts per --cases")]
+        public int RealtimeTransfers { get; init; } = 50_000;
     }
 
-    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = settings.Validated();
+        if (settings.Realtime)
+        {
+            if (settings.RealtimeTransfers is < 1 or > 5_000_000) throw new Banyan.Platform.CliUsageException("--realtime-transfers must be 1..5000000");
+            var live = await RealtimeBench.RunAsync(settings.RealtimeTransfers, Math.Min(options.CasesPerTypology * 10, 100_000), options.Seed, Console.Error, cancellationToken);
+            if (settings.Json) await Console.Out.WriteLineAsync(JsonSerializer.Serialize(live));
+            return 0;
+        }
         var directory = settings.Out ?? Path.Combine(Path.GetTempPath(), "banyan-aml-bench-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
             var report = Run(options, directory, Console.Error);
             if (settings.Json) Console.Out.WriteLine(JsonSerializer.Serialize(report));
-            return Task.FromResult(0);
+            return 0;
         }
         finally
         {

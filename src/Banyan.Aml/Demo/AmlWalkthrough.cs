@@ -5,7 +5,7 @@ namespace Banyan.Aml.Demo;
 
 /// <summary>
 /// The AML part of <c>banyan demo</c>: generates a small synthetic bank with planted cases, runs the
-/// same scan as <c>banyan aml scan</c> over its files, shows what a reviewer would see, then imports the alerts over HTTP and works one case.
+/// same scan as <c>banyan aml scan</c> over its files, shows what a reviewer would see, then imports the alerts over HTTP and works one case; finally the real-time path: transfers posted through the ledger API raise alerts and show in the network view.
 /// </summary>
 internal static class AmlWalkthrough
 {
@@ -31,6 +31,7 @@ internal static class AmlWalkthrough
             console.MarkupLineInterpolated($"Large-value transaction reports (PBoC rules), written apart from the alerts: {scan.LargeValueReports}");
             if (scan.AlertList.Count == 0) throw new InvalidOperationException("the AML scan raised no alert on a bank with planted cases");
             await CaseWalkthrough.RunAsync(demo, Path.Combine(directory, "alerts.jsonl"), cancellationToken);
+            await LiveWalkthrough.RunAsync(demo, Path.Combine(directory, "sanctions.csv"), cancellationToken);
         }
         finally
         {

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Banyan.Aml.Cases;
+using Banyan.Platform.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Banyan.Aml.Live;
+
+internal sealed record NetworkNode(string Id, string Kind, string? Name, int Depth, int OpenCases, IReadOnlyList<string> RiskFlags);
+
+internal sealed record NetworkEdge(string From, string To, string Currency, long Count, long AmountMinor, DateTimeOffset LastAt);
+
+internal sealed record NetworkView(string Root, int Depth, DateOnly Since, IReadOnlyList<NetworkNode> Nodes, IReadOnlyList<NetworkEdge> Edges, bool Truncated);
+
+/// <summary>
+/// <c>GET /v1/aml/network/{customer_id}</c> (decision 0410): the counterparty graph around a customer from the flows the
+/// real-time path stored, breadth first up to <c>depth</c> hops, at most <see cref="MaxNodes"/> nodes and <see cref="MaxEdges"/> edges.
+/// </summary>
+internal static class NetworkEndpoints
+{
+    public const int MaxNodes = 500;
+    public const int MaxEdges = 500;
+    public const int MaxDepth = 3;
+    public const int DefaultDays = 90;
+
+    public static void Map(RouteGroupBuilder aml) =>
+        aml.MapGet("/network/{customerId}", GetAsync).WithName("GetAmlNetwork")
+            .WithSummary("Counterparty graph of a customer: ?depth=1..3 (2)&since=yyyy-MM-dd (90 days ago); nodes with open cases and risk flags, edges with count and amount; ≤ 500 nodes and edges.")
+            .Produces<NetworkView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<IResult> GetAsync(HttpContext http, string customerId, string? depth, string? since)
+    {
+        var errors = new List<(string, string)>();
+        var hops = 2;
+        if (depth is not null && (!int.TryParse(depth, NumberStyles.None, CultureInfo.InvariantCulture, out hops) || hops is < 1 or > MaxDepth))
+            errors.Add(("depth", $"must be an integer from 1 to {MaxDepth}"));
+        var request = new CaseRequest(http);
+        var from = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(request.NowUnixMs).UtcDateTime).AddDays(-DefaultDays);
+        if (since is not null && !DateOnly.TryParseExact(since, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out from))
+            errors.Add(("since", "must be a date yyyy-MM-dd"));
+        if (customerId.Length > CaseLimits.Id) errors.Add(("customer_id", $"must be 1..{CaseLimits.Id} characters"));
+        if (errors.Count > 0) return CaseBody.Invalid(errors);
+        var db = request.Db;
+        var root = "customer:" + customerId;
+        if (!await db.Set<MonitoredAccountRow>().AnyAsync(r => r.CustomerId == customerId, http.RequestAborted))
+            return BanyanProblems.NotFound($"customer {customerId} has no account registered for AML monitoring");
+        var day = from.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+        var (depths, edges, truncated) = await WalkAsync(db, root, hops, day, http.RequestAborted);
+        var nodes = await DescribeAsync(db, depths, http.RequestAborted);
+        return TypedResults.Ok(new NetworkView(root, hops, from, nodes, edges, truncated));
+    }
+
+    /// <summary>Breadth first over daily flow rows since <paramref name="day"/>, aggregating each (from, to, currency) into one edge.</summary>
+    private static async Task<(Dictionary<string, int> Depths, List<NetworkEdge> Edges, bool Truncated)> WalkAsync(DbContext db, string root, int hops, int day, CancellationToken ct)
+    {
+        var depths = new Dictionary<string, int>(StringComparer.Ordinal) { [root] = 0 };
+        var edges = new Dictionary<(string, string, string), NetworkEdge>();
+        var frontier = new List<string> { root };
+        var counted = new HashSet<long>(); // a row between two frontier levels comes back once per side
+        var truncated = false;
+        for (var level = 1; level <= hops && frontier.Count > 0 && !truncated; level++)
+        {
+            var next = new List<string>();
+            foreach (var chunk in frontier.Chunk(200))
+            {
+                var rows = await db.Set<FlowRow>().AsNoTracking()
+                    .Where(f => f.Day >= day && (chunk.Contains(f.FromParty) || chunk.Contains(f.ToParty)))
+                    .OrderByDescending(f => f.AmountMinor).Take(MaxEdges * 4).ToListAsync(ct);
+                foreach (var row in rows)
+                {
+                    if (counted.Contains(row.Id)) continue;
+                    var key = (row.FromParty, row.ToParty, row.Currency);
+                    var isNew = !edges.TryGetValue(key, out var edge);
+                    if (isNew && edges.Count >= MaxEdges) { truncated = true; continue; }
+                    var unseen = new[] { row.FromParty, row.ToParty }.Where(p => !depths.ContainsKey(p)).Distinct().ToList();
+                    if (depths.Count + unseen.Count > MaxNodes) { truncated = true; continue; }
+                    foreach (var party in unseen)
+                    {
+                        depths[party] = level;
+                        next.Add(party);
+                    }
+                    counted.Add(row.Id);
+                    edges[key] = edge is null
+                        ? new NetworkEdge(row.FromParty, row.ToParty, row.Currency, row.Count, row.AmountMinor, DateTimeOffset.FromUnixTimeMilliseconds(row.LastAtUnixMs))
+                        : edge with
+                        {
+                            Count = edge.Count + row.Count,
+                            AmountMinor = row.AmountMinor > long.MaxValue - edge.AmountMinor ? long.MaxValue : edge.AmountMinor + row.AmountMinor,
+                            LastAt = DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(edge.LastAt.ToUnixTimeMilliseconds(), row.LastAtUnixMs)),
+                        };
+                }
+            }
+            frontier = next;
+        }
+        return (depths, edges.Values.OrderByDescending(e => e.AmountMinor).ToList(), truncated);
+    }
+
+    /// <summary>Names from the registry; open cases and the typologies of their alerts as risk flags.</summary>
+    private static async Task<List<NetworkNode>> DescribeAsync(DbContext db, Dictionary<string, int> depths, CancellationToken ct)
+    {
+        var parties = depths.Keys.ToList();
+        var customers = parties.Where(p => p.StartsWith("customer:", StringComparison.Ordinal)).Select(p => p[9..]).ToList();
+        var accounts = parties.Where(p => p.StartsWith("account:", StringComparison.Ordinal)).Select(p => p[8..]).ToList();
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var chunk in customers.Chunk(200))
+            foreach (var r in await db.Set<MonitoredAccountRow>().AsNoTracking().Where(r => r.CustomerId != null && chunk.Contains(r.CustomerId)).ToListAsync(ct))
+                names.TryAdd("customer:" + r.CustomerId, r.Name);
+        foreach (var chunk in accounts.Chunk(200))
+            foreach (var r in await db.Set<MonitoredAccountRow>().AsNoTracking().Where(r => chunk.Contains(r.AccountId)).ToListAsync(ct))
+                names.TryAdd("account:" + r.AccountId, r.Name);
+        var open = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        foreach (var chunk in parties.Chunk(200))
+            foreach (var c in await db.Set<CaseRow>().AsNoTracking().Where(c => chunk.Contains(c.Party) && c.Status != CaseStatus.Closed).ToListAsync(ct))
+                (open.TryGetValue(c.Party, out var list) ? list : open[c.Party] = []).Add(c.Id);
+        var caseIds = open.Values.SelectMany(v => v).ToList();
+        var flags = new Dictionary<long, List<string>>();
+        foreach (var chunk in caseIds.Chunk(200))
+            foreach (var a in await db.Set<AlertRow>().AsNoTracking().Where(a => chunk.Contains(a.CaseId)).Select(a => new { a.CaseId, a.Typology }).ToListAsync(ct))
+                (flags.TryGetValue(a.CaseId, out var list) ? list : flags[a.CaseId] = []).Add(a.Typology);
+        return depths.OrderBy(d => d.Value).ThenBy(d => d.Key, StringComparer.Ordinal).Select(d =>
+        {
+            var cases = open.GetValueOrDefault(d.Key) ?? [];
+            var risk = cases.SelectMany(c => flags.GetValueOrDefault(c) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var kind = d.Key.StartsWith("customer:", StringComparison.Ordinal) ? "customer" : "account";
+            return new NetworkNode(d.Key, kind, names.GetValueOrDefault(d.Key), d.Value, cases.Count, risk);
+        }).ToList();
+    }
+}
