@@ -51,13 +51,13 @@ internal sealed class Camt053Statements(ILedgerHistory history, LedgerEngine led
             closing = checked(closing + signed);
             var uetr = XbCodes.IsCrossBorder(t.Code) ? XbChart.UetrOf(t.UserData128).ToString() : null;
             entries.Add(new Camt053Entry(new IsoAmount(account.Currency, Math.Abs(signed)), signed > 0, FromNanos(t.Timestamp),
-                t.Id.ToString(CultureInfo.InvariantCulture), t.Code.ToString(CultureInfo.InvariantCulture), uetr is not null && IsoText.IsUuid4(uetr) ? uetr : null));
+                IsoText.LedgerId(t.Id), t.Code.ToString(CultureInfo.InvariantCulture), uetr is not null && IsoText.IsUuid4(uetr) ? uetr : null));
         }
 
         var now = clock.Time.GetUtcNow();
         var id = $"STMT-{accountId.ToString(CultureInfo.InvariantCulture)[^12..]}-{from:yyyyMMddHHmm}";
         return new Camt053("BNYN-" + now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), now, id, from, to,
-            accountId.ToString(CultureInfo.InvariantCulture), account.Currency, opening, closing, entries);
+            IsoText.LedgerId(accountId), account.Currency, opening, closing, entries);
     }
 
     /// <summary>Waits (bounded) until the read models reflect every committed journal record, so a statement includes what was just posted.</summary>

@@ -22,12 +22,14 @@ internal readonly record struct Rational
 
     public BigInteger Denominator { get; }
 
+    /// <summary>The exact value of a decimal (its digits over a power of ten, read from its invariant text).</summary>
     public static Rational Of(decimal value)
     {
-        var bits = decimal.GetBits(value);
-        var scale = (bits[3] >> 16) & 0xFF;
-        var mantissa = new BigInteger((uint)bits[0]) | (new BigInteger((uint)bits[1]) << 32) | (new BigInteger((uint)bits[2]) << 64);
-        return new Rational(value < 0 ? -mantissa : mantissa, BigInteger.Pow(10, scale));
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        var text = value.ToString(CultureInfo.InvariantCulture);
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        var scale = dot < 0 ? 0 : text.Length - dot - 1;
+        return new Rational(BigInteger.Parse(text.Replace(".", "", StringComparison.Ordinal), CultureInfo.InvariantCulture), BigInteger.Pow(10, scale));
     }
 
     public static Rational operator *(Rational a, Rational b) => new(a.Numerator * b.Numerator, a.Denominator * b.Denominator);
@@ -54,6 +56,11 @@ internal readonly record struct Rational
     private static string Shift(BigInteger scaled, int places)
     {
         var digits = scaled.ToString(CultureInfo.InvariantCulture).PadLeft(places + 1, '0');
+        if (places == 0)
+        {
+            return digits;
+        }
+
         return digits[..^places] + "." + digits[^places..];
     }
 }
@@ -67,13 +74,19 @@ internal readonly record struct Rational
 internal static class FxMath
 {
     public const int RateDecimals = 10;
+    public const int RateDigits = 11;
     private static readonly Rational BpsBase = Rational.Whole(10_000);
 
     /// <summary>Mid rate: destination major units per source major unit, from rates per base unit.</summary>
     public static Rational Mid(FxRates rates, Currency source, Currency destination) => rates.PerBase(destination) / rates.PerBase(source);
 
-    public static decimal CustomerRate(Rational mid, int spreadBps) =>
-        (mid * new Rational(10_000 - spreadBps, 10_000)).FloorToDecimal(RateDecimals);
+    /// <summary>Mid less the spread, rounded down to fit ISO 20022 <c>BaseOneRate</c> (11 digits, at most 10 after the point).</summary>
+    public static decimal CustomerRate(Rational mid, int spreadBps)
+    {
+        var exact = mid * new Rational(10_000 - spreadBps, 10_000);
+        var wholeDigits = exact.Floor().IsZero ? 0 : exact.Floor().ToString(CultureInfo.InvariantCulture).Length;
+        return exact.FloorToDecimal(Math.Clamp(RateDigits - wholeDigits, 0, RateDecimals));
+    }
 
     /// <summary>Destination minor units delivered for <paramref name="principal"/> source minor units (rounded down).</summary>
     public static long Deliver(long principal, decimal rate, Currency source, Currency destination) =>

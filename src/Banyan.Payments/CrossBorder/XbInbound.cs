@@ -107,10 +107,10 @@ internal sealed class XbInbound(LedgerEngine ledger, IServiceScopeFactory scopes
         {
             var tx = message.Transactions[i];
             var path = $"/Document/FIToFICstmrCdtTrf/CdtTrfTxInf[{i + 1}]";
-            var account = UInt128.TryParse(tx.CreditorAccount, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? await accounts.FindAsync(id, ct) : null;
+            var account = IsoText.TryLedgerId(tx.CreditorAccount, out var id) ? await accounts.FindAsync(id, ct) : null;
             if (account is null)
             {
-                errors.Add(new IsoError(path + "/CdtrAcct/Id/Othr/Id", "not a customer account of this bank (Othr/Id = ledger account id)"));
+                errors.Add(new IsoError(path + "/CdtrAcct/Id/Othr/Id", "not a customer account of this bank (Othr/Id = ledger account id, 32 hex digits)"));
             }
             else if (account.Currency != tx.Settlement.Currency)
             {

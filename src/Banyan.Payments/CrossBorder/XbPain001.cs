@@ -39,10 +39,10 @@ internal sealed class XbPain001(XbQuotes quotes, XbPayments payments, XbTracking
         var inputs = new List<QuoteInput>();
         foreach (var batch in message.Batches)
         {
-            var account = UInt128.TryParse(batch.DebtorAccount, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? await accounts.FindAsync(id, ct) : null;
+            var account = IsoText.TryLedgerId(batch.DebtorAccount, out var id) ? await accounts.FindAsync(id, ct) : null;
             if (account is null)
             {
-                errors.Add(new IsoError(batch.Path + "/DbtrAcct/Id/Othr/Id", "not a customer account of this bank (Othr/Id = ledger account id)"));
+                errors.Add(new IsoError(batch.Path + "/DbtrAcct/Id/Othr/Id", "not a customer account of this bank (Othr/Id = ledger account id, 32 hex digits)"));
                 continue;
             }
 

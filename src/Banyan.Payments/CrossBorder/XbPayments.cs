@@ -41,7 +41,7 @@ internal sealed class XbPayments(LedgerEngine ledger, IServiceScopeFactory scope
 
     public async Task<(XbPaymentRow? Payment, AcceptRefusal Refusal)> AcceptAsync(string initiator, string quoteId, CancellationToken ct)
     {
-        var gate = _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(quoteId) % Stripes)];
+        var gate = _stripes[Math.Abs(StringComparer.Ordinal.GetHashCode(quoteId) % Stripes)];
         await gate.WaitAsync(ct);
         try
         {

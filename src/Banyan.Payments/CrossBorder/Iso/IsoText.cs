@@ -16,6 +16,15 @@ internal static class IsoText
     public static string? MaxText(string s, int max) =>
         s.Length is 0 || s.Length > max ? $"must be 1–{max} characters" : !s.All(c => !char.IsControl(c)) ? "must not contain control characters" : null;
 
+    /// <summary>A ledger id in ISO 20022 identifiers (<c>Othr/Id</c> is Max34Text, <c>AcctSvcrRef</c> Max35Text): 32 upper-case hex digits.</summary>
+    public static string LedgerId(UInt128 id) => id.ToString("X32", CultureInfo.InvariantCulture);
+
+    public static bool TryLedgerId(string? s, out UInt128 id)
+    {
+        id = UInt128.Zero;
+        return s is { Length: 32 } && s.All(char.IsAsciiHexDigit) && UInt128.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out id);
+    }
+
     public static string? Max35(string s) => MaxText(s, 35);
 
     public static string? Max140(string s) => MaxText(s, 140);
@@ -37,6 +46,9 @@ internal static class IsoText
     public static string? DateText(string s) => DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? null : "must be an ISO 8601 date (yyyy-mm-dd)";
 
     public static string? DecimalText(string s) => TryDecimal(s, 18, 5, out _) ? null : "must be a decimal number (at most 18 digits, 5 after the point)";
+
+    /// <summary>BaseOneRate: at most 11 digits, 10 after the point.</summary>
+    public static string? Rate(string s) => TryDecimal(s, 11, 10, out var d) && d > 0 ? null : "must be a positive rate (at most 11 digits, 10 after the point)";
 
     public static string? Amount(string s) => TryDecimal(s, 18, 5, out var d) && d > 0 ? null : "must be a positive decimal amount (at most 18 digits, 5 after the point)";
 

@@ -37,7 +37,7 @@ internal static class Pacs008Schema
             El.Amount("IntrBkSttlmAmt", 1),
             El.Leaf("IntrBkSttlmDt", 0, 1, IsoText.DateText),
             El.Amount("InstdAmt", 0),
-            El.Leaf("XchgRate", 0, 1, IsoText.DecimalText),
+            El.Leaf("XchgRate", 0, 1, IsoText.Rate),
             El.Leaf("ChrgBr", 1, 1, IsoText.OneOf("DEBT", "CRED", "SHAR")),
             El.Group("ChrgsInf", 0, 1, El.Amount("Amt", 1), Agent("Agt", 1)),
             Agent("InstgAgt", 0),
@@ -73,7 +73,7 @@ internal static class Pacs008Builder
             p.Id.ToString(CultureInfo.InvariantCulture), q.EndToEndId, p.Uetr, new IsoAmount(dst, q.Delivered), DateOnly.FromDateTime(at.UtcDateTime),
             new IsoAmount(src, q.Principal), decimal.Parse(q.Rate, CultureInfo.InvariantCulture), "DEBT",
             q.Fee > 0 ? new IsoAmount(src, q.Fee) : null, q.Fee > 0 ? bankBic : null, bankBic, corridor.CorrespondentBic,
-            q.DebtorName, q.DebitAccountId, bankBic, q.CreditorAgentBic, q.CreditorName, q.Country, q.CreditorAccount, q.Remittance);
+            q.DebtorName, IsoText.LedgerId(UInt128.Parse(q.DebitAccountId, CultureInfo.InvariantCulture)), bankBic, q.CreditorAgentBic, q.CreditorName, q.Country, q.CreditorAccount, q.Remittance);
         return new Pacs008(MessageId(p), at, "INDA", [tx]);
     }
 
