@@ -31,6 +31,7 @@ internal sealed class XbInbound(LedgerEngine ledger, IServiceScopeFactory scopes
             foreach (var (tx, payment, quote) in targets)
             {
                 await payments.ApplyStatusAsync(db, payment, quote, tx.Status, tx.ReasonCode);
+                await db.SaveChangesAsync(CancellationToken.None);
                 items.Add(new InboundItem(payment.Uetr, payment.Status, payment.Reason));
             }
 

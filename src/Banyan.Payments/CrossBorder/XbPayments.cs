@@ -64,10 +64,11 @@ internal sealed class XbPayments(LedgerEngine ledger, IServiceScopeFactory scope
                 payment = new XbPaymentRow { QuoteId = quoteId, Uetr = Guid.NewGuid().ToString(), Status = XbStatus.Initiated, CreatedAtUnixMs = Now() };
                 db.Add(payment);
                 await db.SaveChangesAsync(ct);
-                await EventAsync(db, payment, XbStatus.Initiated, $"quote {quote.Id} accepted at rate {quote.Rate}", CancellationToken.None);
+                Event(db, payment, XbStatus.Initiated, $"quote {quote.Id} accepted at rate {quote.Rate}");
             }
 
             await ProgressAsync(db, payment, quote, resuming: false);
+            await db.SaveChangesAsync(CancellationToken.None); // the ledger has decided: record it even if the caller gave up
             return (payment, AcceptRefusal.None);
         }
         finally
@@ -86,10 +87,11 @@ internal sealed class XbPayments(LedgerEngine ledger, IServiceScopeFactory scope
         {
             var quote = await db.Set<XbQuoteRow>().AsNoTracking().FirstAsync(q => q.Id == payment.QuoteId, ct);
             await ProgressAsync(db, payment, quote, resuming: true);
+            await db.SaveChangesAsync(ct);
         }
     }
 
-    /// <summary>Applies a pacs.002 transaction status to the payment with this UETR (caller has validated the transition).</summary>
+    /// <summary>Applies a pacs.002 transaction status to the payment with this UETR (caller has validated the transition and saves).</summary>
     public async Task ApplyStatusAsync(DbContext db, XbPaymentRow payment, XbQuoteRow quote, string txStatus, string? reason)
     {
         switch (txStatus)
@@ -97,13 +99,13 @@ internal sealed class XbPayments(LedgerEngine ledger, IServiceScopeFactory scope
             case "ACSC" or "ACCC" when payment.Status == XbStatus.Sent:
                 payment.Status = XbStatus.Credited;
                 payment.FinishedAtUnixMs = Now();
-                await EventAsync(db, payment, XbStatus.Credited, $"pacs.002 {txStatus}: credited to the beneficiary", CancellationToken.None);
+                Event(db, payment, XbStatus.Credited, $"pacs.002 {txStatus}: credited to the beneficiary");
                 break;
             case "RJCT" when payment.Status == XbStatus.Sent:
                 await ReturnAsync(db, payment, quote, reason);
                 break;
             case "ACSP" or "ACTC" or "PDNG" or "ACWC" or "ACSC" or "ACCC" or "RJCT":
-                await EventAsync(db, payment, XbStatus.Update, $"pacs.002 {txStatus}{(reason is null ? "" : " " + reason)} (status stays {payment.Status})", CancellationToken.None);
+                Event(db, payment, XbStatus.Update, $"pacs.002 {txStatus}{(reason is null ? "" : " " + reason)} (status stays {payment.Status})");
                 break;
             default:
                 throw new InvalidOperationException($"Unhandled transaction status {txStatus}.");
@@ -168,11 +170,9 @@ internal sealed class XbPayments(LedgerEngine ledger, IServiceScopeFactory scope
         return results.First(r => r is not (CreateTransferResult.LinkedEventFailed or CreateTransferResult.Created));
     }
 
-    public async Task EventAsync(DbContext db, XbPaymentRow payment, string status, string detail, CancellationToken ct)
-    {
+    /// <summary>Adds a timeline step; it is saved with the next status change (one commit per step of the flow, not per event).</summary>
+    public void Event(DbContext db, XbPaymentRow payment, string status, string detail) =>
         db.Add(new XbEventRow { PaymentId = payment.Id, Status = status, AtUnixMs = Now(), Detail = detail.Length <= 400 ? detail : detail[..400] });
-        await db.SaveChangesAsync(ct);
-    }
 
     private async Task ProgressAsync(DbContext db, XbPaymentRow payment, XbQuoteRow quote, bool resuming)
     {
@@ -185,7 +185,7 @@ internal sealed class XbPayments(LedgerEngine ledger, IServiceScopeFactory scope
         {
             payment.Status = XbStatus.Sent;
             payment.SentAtUnixMs = Now();
-            await EventAsync(db, payment, XbStatus.Sent, $"released: pacs.008 {Iso.Pacs008Builder.MessageId(payment)} with UETR {payment.Uetr}", CancellationToken.None);
+            Event(db, payment, XbStatus.Sent, $"released: pacs.008 {Iso.Pacs008Builder.MessageId(payment)} with UETR {payment.Uetr}");
         }
     }
 
@@ -195,17 +195,17 @@ internal sealed class XbPayments(LedgerEngine ledger, IServiceScopeFactory scope
         var posted = (await ledger.LookupTransfersAsync(new[] { chain[0].Id }, CancellationToken.None)).Length == 1;
         if (!posted && resuming)
         {
-            await RejectAsync(db, payment, "interrupted", "The server stopped before the payment was posted; nothing moved.");
+            Reject(db, payment, "interrupted", "The server stopped before the payment was posted; nothing moved.");
             return;
         }
 
         if (!posted)
         {
             var decision = await screening.ScreenAsync(Subject(payment, quote), CancellationToken.None);
-            await EventAsync(db, payment, XbStatus.Screening, decision.Detail, CancellationToken.None);
+            Event(db, payment, XbStatus.Screening, decision.Detail);
             if (!decision.Release)
             {
-                await RejectAsync(db, payment, "screening_refused", decision.Detail);
+                Reject(db, payment, "screening_refused", decision.Detail);
                 return;
             }
         }
@@ -215,14 +215,14 @@ internal sealed class XbPayments(LedgerEngine ledger, IServiceScopeFactory scope
         {
             payment.Status = XbStatus.FxLocked;
             var (src, dst) = (Source(quote), Destination(quote));
-            await EventAsync(db, payment, XbStatus.FxLocked, $"{src.Format(quote.Principal)} + fee {src.Format(quote.Fee)} converted at {quote.Rate} to {dst.Format(quote.Delivered)}", CancellationToken.None);
+            Event(db, payment, XbStatus.FxLocked, $"{src.Format(quote.Principal)} + fee {src.Format(quote.Fee)} converted at {quote.Rate} to {dst.Format(quote.Delivered)}");
             return;
         }
 
         var (reason, detail) = result == CreateTransferResult.ExceedsCredits
             ? ("insufficient_funds", "The payer's available balance is below the amount plus fee.")
             : (result.Name(), "The ledger refused the payment: " + result.Name() + ".");
-        await RejectAsync(db, payment, reason, detail);
+        Reject(db, payment, reason, detail);
     }
 
     private async Task ReturnAsync(DbContext db, XbPaymentRow payment, XbQuoteRow quote, string? reason)
@@ -234,13 +234,13 @@ internal sealed class XbPayments(LedgerEngine ledger, IServiceScopeFactory scope
             throw new InvalidOperationException($"The ledger refused the return of payment {payment.Uetr}: {result.Name()}.");
         }
 
-        await RejectAsync(db, payment, "rejected_by_correspondent", $"pacs.002 RJCT{(reason is null ? "" : " " + reason)}: principal and fee returned to the payer");
+        Reject(db, payment, "rejected_by_correspondent", $"pacs.002 RJCT{(reason is null ? "" : " " + reason)}: principal and fee returned to the payer");
     }
 
-    private async Task RejectAsync(DbContext db, XbPaymentRow payment, string reason, string detail)
+    private void Reject(DbContext db, XbPaymentRow payment, string reason, string detail)
     {
         (payment.Status, payment.Reason, payment.Detail, payment.FinishedAtUnixMs) = (XbStatus.Rejected, reason, detail, Now());
-        await EventAsync(db, payment, XbStatus.Rejected, $"{reason}: {detail}", CancellationToken.None);
+        Event(db, payment, XbStatus.Rejected, $"{reason}: {detail}");
     }
 
     private static ScreeningSubject Subject(XbPaymentRow p, XbQuoteRow q) =>

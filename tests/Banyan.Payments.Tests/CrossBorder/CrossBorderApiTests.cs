@@ -8,14 +8,17 @@ using Banyan.Platform.Money;
 
 namespace Banyan.Payments.Tests.CrossBorder;
 
-public sealed class CrossBorderApiTests
+[Collection(XbHostCollection.Name)]
+public sealed class CrossBorderApiTests(XbHostFixture fixture)
 {
+    private XbHost Host => fixture.Host;
+
     private const string Quotes = "v1/payments/cross-border/quotes";
 
     [Fact]
     public async Task A_CNY_to_EUR_payment_is_quoted_accepted_tracked_by_UETR_and_every_leg_is_in_the_ledger()
     {
-        await using var host = await XbHost.StartAsync();
+        var host = Host;
         var payer = await FundedAsync(host, "alice", "CNY", 1_000_000_00);
 
         var (status, quote) = await host.Api.PostJsonAsync(Quotes, QuoteBody(payer, "DE", sendAmount: 10_000_00));
@@ -27,7 +30,7 @@ public sealed class CrossBorderApiTests
         Assert.Equal(10_000_00 + fee, quote.GetProperty("total_debit").GetInt64());
         Assert.True(quote.GetProperty("total_cost").GetInt64() == fee + quote.GetProperty("fx_margin").GetInt64());
         Assert.True(quote.TryGetProperty("expected_delivery", out _));
-        Assert.Equal(XbHost.Start.AddMinutes(5), quote.GetProperty("expires_at").GetDateTimeOffset());
+        Assert.Equal(host.Clock.GetUtcNow().AddMinutes(5), quote.GetProperty("expires_at").GetDateTimeOffset());
 
         var (acceptStatus, payment) = await host.Api.PostJsonAsync($"{Quotes}/{quote.GetProperty("id").GetString()}/accept", new { });
         Assert.Equal(200, acceptStatus);
@@ -76,7 +79,7 @@ public sealed class CrossBorderApiTests
     [Fact]
     public async Task An_expired_quote_cannot_be_accepted_and_nothing_moves()
     {
-        await using var host = await XbHost.StartAsync();
+        var host = Host;
         var payer = await FundedAsync(host, "bob", "CNY", 100_000_00);
         var (_, fresh) = await host.Api.PostJsonAsync(Quotes, QuoteBody(payer, "SG", sendAmount: 1_000_00));
         var (_, stale) = await host.Api.PostJsonAsync(Quotes, QuoteBody(payer, "SG", sendAmount: 2_000_00));
@@ -97,7 +100,7 @@ public sealed class CrossBorderApiTests
     [Fact]
     public async Task Accepting_twice_returns_the_same_payment_and_moves_money_once()
     {
-        await using var host = await XbHost.StartAsync();
+        var host = Host;
         var payer = await FundedAsync(host, "carol", "USD", 50_000_00);
         var (_, quote) = await host.Api.PostJsonAsync(Quotes, QuoteBody(payer, "JP", receiveAmount: 100_000));
         var path = $"{Quotes}/{quote.GetProperty("id").GetString()}/accept";
@@ -111,7 +114,7 @@ public sealed class CrossBorderApiTests
     [Fact]
     public async Task A_payment_beyond_the_balance_is_rejected_and_changes_nothing()
     {
-        await using var host = await XbHost.StartAsync();
+        var host = Host;
         var payer = await FundedAsync(host, "dave", "CNY", 1_000_00);
         var (qs, quote) = await host.Api.PostJsonAsync(Quotes, QuoteBody(payer, "HK", sendAmount: 1_000_00));
         Assert.True(qs == 201, quote.ToString());
@@ -126,7 +129,7 @@ public sealed class CrossBorderApiTests
     [Fact]
     public async Task A_rejection_by_the_correspondent_returns_principal_and_fee_through_linked_legs()
     {
-        await using var host = await XbHost.StartAsync();
+        var host = Host;
         var payer = await FundedAsync(host, "erin", "GBP", 20_000_00);
         var (_, quote) = await host.Api.PostJsonAsync(Quotes, QuoteBody(payer, "AU", sendAmount: 5_000_00));
         var (_, payment) = await host.Api.PostJsonAsync($"{Quotes}/{quote.GetProperty("id").GetString()}/accept", new { });
@@ -148,7 +151,7 @@ public sealed class CrossBorderApiTests
     [Fact]
     public async Task Corridors_list_23_countries_in_the_twelve_currencies()
     {
-        await using var host = await XbHost.StartAsync();
+        var host = Host;
         var (status, body) = await host.Api.GetJsonAsync("v1/payments/cross-border/corridors");
         Assert.Equal(200, status);
         Assert.True(body.GetProperty("illustrative").GetBoolean());
@@ -160,7 +163,7 @@ public sealed class CrossBorderApiTests
     [Fact]
     public async Task Quote_requests_with_bad_fields_are_validation_problems()
     {
-        await using var host = await XbHost.StartAsync();
+        var host = Host;
         var payer = await FundedAsync(host, "frank", "CNY", 1_000_00);
         var (status, problem) = await host.Api.PostJsonAsync(Quotes, new
         {
@@ -176,7 +179,7 @@ public sealed class CrossBorderApiTests
     [Fact]
     public async Task Endpoints_require_the_payments_scope()
     {
-        await using var host = await XbHost.StartAsync();
+        var host = Host;
         using var other = await host.ClientWithScopeAsync("ledger");
         var (status, _) = await other.GetJsonAsync("v1/payments/cross-border/corridors");
         Assert.Equal(403, status);
@@ -196,6 +199,7 @@ public sealed class CrossBorderApiTests
     internal static async Task<UInt128> FundedAsync(XbHost host, string customer, string currency, long amount)
     {
         var accounts = host.Get<ICustomerAccounts>();
+        customer += "-" + Guid.NewGuid().ToString("N")[..8];
         var account = await accounts.OpenAsync(customer, Currencies.Get(currency), default);
         var deposit = await accounts.DepositAsync(account.AccountId, amount, "fund-" + customer + currency, default);
         Assert.True(deposit.Succeeded, deposit.Detail);

@@ -88,6 +88,22 @@ internal sealed class XbHost : IAsyncDisposable
     }
 }
 
+/// <summary>One host shared by the cross-border HTTP tests (they run one after another; each uses its own customers).</summary>
+public sealed class XbHostFixture : IAsyncLifetime
+{
+    internal XbHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Host = await XbHost.StartAsync();
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class XbHostCollection : ICollectionFixture<XbHostFixture>
+{
+    public const string Name = "cross-border host";
+}
+
 internal static class XbHttp
 {
     public static async Task<(int Status, JsonElement Body)> PostJsonAsync(this HttpClient http, string path, object body)
