@@ -46,6 +46,9 @@ public sealed class PaymentsModule : BanyanModule
 
     /// <inheritdoc />
     public override void MapEndpoints(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder v1) => CrossBorder.CrossBorderEndpoints.Map(v1);
+
+    /// <inheritdoc />
+    public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) => CrossBorder.CrossBorderDemo.RunAsync(demo, cancellationToken);
 }
 
 /// <summary>Opens the bank's payment accounts in every currency and settles transfers a crash left pending, before requests arrive.</summary>
