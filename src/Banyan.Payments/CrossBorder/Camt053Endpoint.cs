@@ -25,7 +25,8 @@ internal sealed class Camt053Statements(ILedgerHistory history, LedgerEngine led
 {
     public const int MaxPages = 100;
     public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(366);
-    private static readonly TimeSpan ProjectionWait = TimeSpan.FromSeconds(5);
+    private const int ProjectionPolls = 500;
+    private const int ProjectionPollMilliseconds = 10;
 
     public async Task<Camt053> BuildAsync(UInt128 accountId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
@@ -63,16 +64,16 @@ internal sealed class Camt053Statements(ILedgerHistory history, LedgerEngine led
     /// <summary>Waits (bounded) until the read models reflect every committed journal record, so a statement includes what was just posted.</summary>
     private async Task CatchUpAsync(CancellationToken ct)
     {
+        // Counted polls rather than a deadline on the module clock: a test clock that stands still must not hang a request.
         var target = ledger.JournalHead.Sequence;
-        var deadline = clock.Time.GetUtcNow() + ProjectionWait;
-        while (history.ProjectedSequence < target)
+        for (var polls = 0; history.ProjectedSequence < target; polls++)
         {
-            if (clock.Time.GetUtcNow() > deadline)
+            if (polls == ProjectionPolls)
             {
                 throw new StatementException(503, "The ledger read models are behind; try again shortly.");
             }
 
-            await Task.Delay(10, ct);
+            await Task.Delay(ProjectionPollMilliseconds, ct);
         }
     }
 

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Banyan.Payments.CrossBorder;
@@ -115,7 +114,7 @@ internal static class CrossBorderEndpoints
         }
     }
 
-    private static async Task<Results<Ok<QuoteView>, ProblemHttpResult>> GetQuoteAsync(string id, HttpContext http, XbQuotes quotes, CrossBorderClock clock, IServiceProvider services)
+    private static async Task<Results<Ok<QuoteView>, ProblemHttpResult>> GetQuoteAsync(string id, HttpContext http, XbQuotes quotes, CrossBorderClock clock, XbTracking tracking)
     {
         var quote = await quotes.FindAsync(id, http.RequestAborted);
         if (quote is null || quote.Initiator != ActorOf(http.User))
@@ -123,7 +122,7 @@ internal static class CrossBorderEndpoints
             return BanyanProblems.NotFound($"No quote {id}.");
         }
 
-        var accepted = await services.GetRequiredService<XbTracking>().IsAcceptedAsync(id, http.RequestAborted);
+        var accepted = await tracking.IsAcceptedAsync(id, http.RequestAborted);
         return TypedResults.Ok(QuoteView.Of(quote, clock.Time.GetUtcNow(), accepted));
     }
 
@@ -140,14 +139,16 @@ internal static class CrossBorderEndpoints
 
     private static async Task<Results<Ok<PaymentView>, ProblemHttpResult>> TrackAsync(Guid uetr, HttpContext http, XbTracking tracking)
     {
-        var view = await tracking.ViewAsync(uetr.ToString(), http.RequestAborted);
-        return view is null ? BanyanProblems.NotFound($"No cross-border payment with UETR {uetr}.") : TypedResults.Ok(view);
+        var found = await tracking.FindAsync(uetr.ToString(), http.RequestAborted);
+        return found is not { } f || f.Quote.Initiator != ActorOf(http.User)
+            ? BanyanProblems.NotFound($"No cross-border payment with UETR {uetr}.")
+            : TypedResults.Ok(await tracking.ViewAsync(f.Payment, f.Quote, http.RequestAborted));
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Pacs008Async(Guid uetr, HttpContext http, XbTracking tracking, CorridorTable corridors, IOptions<CrossBorderOptions> options)
     {
         var found = await tracking.FindAsync(uetr.ToString(), http.RequestAborted);
-        if (found is not { } f)
+        if (found is not { } f || f.Quote.Initiator != ActorOf(http.User))
         {
             return BanyanProblems.NotFound($"No cross-border payment with UETR {uetr}.");
         }

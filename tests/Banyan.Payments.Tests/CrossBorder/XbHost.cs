@@ -51,13 +51,15 @@ internal sealed class XbHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
-    public static async Task<XbHost> StartAsync(params string[] args)
+    public static Task<XbHost> StartAsync(params string[] args) => StartAsync(args, []);
+
+    public static async Task<XbHost> StartAsync(string[] args, IBanyanModule[] extraModules)
     {
         var host = new XbHost();
         Environment.SetEnvironmentVariable("BANYAN_BOOTSTRAP_CLIENT_ID", ClientId);
         Environment.SetEnvironmentVariable("BANYAN_BOOTSTRAP_CLIENT_SECRET", ClientSecret);
         Directory.CreateDirectory(host._directory);
-        host._app = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", host._directory, .. args], [new TestClockModule(host.Clock), .. Modules.All()]);
+        host._app = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", host._directory, .. args], [new TestClockModule(host.Clock), .. extraModules, .. Modules.All()]);
         await host._app.StartAsync();
         host.Api = await host.ClientWithScopeAsync("payments");
         return host;
