@@ -34,10 +34,21 @@ public sealed class PaymentsModule : BanyanModule
         services.AddSingleton<ICustomerAccounts, CustomerAccounts>();
         services.AddSingleton<IDomesticTransfers, DomesticTransfers>();
         services.AddHostedService<PaymentsStartup>();
+        CrossBorder.CrossBorderServices.Add(services, context);
     }
 
     /// <inheritdoc />
-    public override void ConfigureModel(ModelBuilder model) => TransferRow.Configure(model);
+    public override void ConfigureModel(ModelBuilder model)
+    {
+        TransferRow.Configure(model);
+        CrossBorder.CrossBorderModel.Configure(model);
+    }
+
+    /// <inheritdoc />
+    public override void MapEndpoints(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder v1) => CrossBorder.CrossBorderEndpoints.Map(v1);
+
+    /// <inheritdoc />
+    public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) => CrossBorder.CrossBorderDemo.RunAsync(demo, cancellationToken);
 }
 
 /// <summary>Opens the bank's payment accounts in every currency and settles transfers a crash left pending, before requests arrive.</summary>
