@@ -9,7 +9,7 @@ namespace Banyan.Console.Tests;
 /// with password + TOTP, open every page with an accessibility audit, close an AML case, read a credit
 /// explanation, switch to Chinese. Screenshots go to TestResults/screenshots/.
 /// </summary>
-public sealed class ConsoleEndToEndTests
+public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture) : IClassFixture<ConsoleHostFixture>
 {
     private static readonly string[] Pages = ["/console", "/console/ledger", "/console/aml", "/console/credit", "/console/loans", "/console/audit"];
 
@@ -17,7 +17,7 @@ public sealed class ConsoleEndToEndTests
     public async Task Staff_sign_in_with_totp_work_every_page_close_a_case_read_a_credit_explanation_and_switch_language()
     {
         var chromium = Chromium.Path();
-        await using var host = await ConsoleHost.StartAsync();
+        var host = await fixture.HostAsync();
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Address.ToString(), ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
@@ -44,13 +44,14 @@ public sealed class ConsoleEndToEndTests
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
         await AuditAccessibilityAsync(page, "/console (zh-CN)");
         await ScreenshotAsync(page, "dashboard-zh-CN");
+        AssertAccessible();
     }
 
     [SkippableFact]
     public async Task A_wrong_totp_code_does_not_sign_in()
     {
         var chromium = Chromium.Path();
-        await using var host = await ConsoleHost.StartAsync();
+        var host = await fixture.HostAsync();
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
         var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Address.ToString() })).NewPageAsync();
@@ -66,7 +67,7 @@ public sealed class ConsoleEndToEndTests
         Assert.Contains("/console/login", page.Url, StringComparison.Ordinal);
     }
 
-    private static async Task SignInAsync(IPage page)
+    private async Task SignInAsync(IPage page)
     {
         await page.GotoAsync("/console/login");
         await AuditAccessibilityAsync(page, "/console/login");
@@ -94,7 +95,7 @@ public sealed class ConsoleEndToEndTests
         await ScreenshotAsync(page, "aml-case-closed");
     }
 
-    private static async Task ReadCreditExplanationAsync(IPage page)
+    private async Task ReadCreditExplanationAsync(IPage page)
     {
         await page.GotoAsync("/console/credit");
         await WaitInteractiveAsync(page);
@@ -107,15 +108,20 @@ public sealed class ConsoleEndToEndTests
 
     // Blazor Server is interactive once its circuit is up; the page title element is rendered by then.
     private static async Task WaitInteractiveAsync(IPage page) =>
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.mud-layout') !== null");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.mud-layout') !== null && document.title.length > 0");
 
-    private static async Task AuditAccessibilityAsync(IPage page, string what)
+    // Collected over the whole walk and asserted at the end, so one run names every page's problems.
+    private readonly List<string> _violations = [];
+
+    private async Task AuditAccessibilityAsync(IPage page, string what)
     {
         var result = await page.RunAxe();
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
-        Assert.True(serious.Count == 0, $"{what}: serious/critical accessibility violations:\n" + string.Join('\n', serious));
+        _violations.AddRange(result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{what}: {v.Id} ({v.Impact}): {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}"));
     }
+
+    private void AssertAccessible() =>
+        Assert.True(_violations.Count == 0, "serious/critical accessibility violations:\n" + string.Join('\n', _violations));
 
     private static async Task ScreenshotAsync(IPage page, string name)
     {

@@ -60,3 +60,21 @@ internal sealed class ConsoleHost : IAsyncDisposable
         }
     }
 }
+
+/// <summary>One host for the class: demo seeding (ledger, credit, lending) takes most of a minute.</summary>
+public sealed class ConsoleHostFixture : IAsyncLifetime
+{
+    private Task<ConsoleHost>? _host;
+
+    internal Task<ConsoleHost> HostAsync() => _host ??= ConsoleHost.StartAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await (await _host).DisposeAsync();
+        }
+    }
+}

@@ -47,7 +47,12 @@ internal static class ConsoleAuth
             .RequireRole(StaffRoles.All));
         services.AddIdentityCore<StaffUser>(options =>
             {
+                // Length over composition rules (NIST SP 800-63B §5.1.1.2); the second factor is mandatory anyway.
                 options.Password.RequiredLength = 12;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireDigit = false;
+                options.Password.RequireNonAlphanumeric = false;
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 options.User.RequireUniqueEmail = false;
