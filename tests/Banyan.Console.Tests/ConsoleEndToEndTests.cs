@@ -9,7 +9,8 @@ namespace Banyan.Console.Tests;
 /// with password + TOTP, open every page with an accessibility audit, close an AML case, read a credit
 /// explanation, switch to Chinese. Screenshots go to TestResults/screenshots/.
 /// </summary>
-public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture) : IClassFixture<ConsoleHostFixture>
+[Collection(ConsoleHostCollection.Name)]
+public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
 {
     private static readonly string[] Pages = ["/console", "/console/ledger", "/console/aml", "/console/credit", "/console/loans", "/console/audit"];
 
@@ -44,6 +45,11 @@ public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture) : IClassFix
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
         await AuditAccessibilityAsync(page, "/console (zh-CN)");
         await ScreenshotAsync(page, "dashboard-zh-CN");
+
+        await page.Locator("#logout").ClickAsync();
+        await page.WaitForURLAsync("**/console/login");
+        await page.GotoAsync("/console");
+        Assert.Contains("/console/login", page.Url, StringComparison.Ordinal);
         AssertAccessible();
     }
 

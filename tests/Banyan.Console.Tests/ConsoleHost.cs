@@ -61,7 +61,14 @@ internal sealed class ConsoleHost : IAsyncDisposable
     }
 }
 
-/// <summary>One host for the class: demo seeding (ledger, credit, lending) takes most of a minute.</summary>
+/// <summary>The test classes that share one host (and so run one after the other).</summary>
+[CollectionDefinition(Name)]
+public sealed class ConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
+{
+    public const string Name = "console host";
+}
+
+/// <summary>One host for the collection: demo seeding (ledger, credit, lending) takes most of a minute.</summary>
 public sealed class ConsoleHostFixture : IAsyncLifetime
 {
     private Task<ConsoleHost>? _host;
