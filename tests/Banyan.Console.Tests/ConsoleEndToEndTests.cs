@@ -19,6 +19,8 @@ public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
     {
         var chromium = Chromium.Path();
         var host = await fixture.HostAsync();
+        // Waits are on conditions; the generous ceiling is for a loaded CI machine (scoring, first circuit).
+        Assertions.SetDefaultExpectTimeout(60_000);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Address.ToString(), ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
@@ -58,6 +60,8 @@ public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
     {
         var chromium = Chromium.Path();
         var host = await fixture.HostAsync();
+        // Waits are on conditions; the generous ceiling is for a loaded CI machine (scoring, first circuit).
+        Assertions.SetDefaultExpectTimeout(60_000);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
         var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Address.ToString() })).NewPageAsync();
