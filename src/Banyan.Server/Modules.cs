@@ -14,5 +14,6 @@ public static class Modules
         new Banyan.Aml.AmlModule(),
         new Banyan.Payments.PaymentsModule(),
         new Banyan.RegTech.RegTechModule(),
+        new Banyan.StaffConsole.ConsoleModule(),
     ];
 }

@@ -1,0 +1,4 @@
+namespace Banyan.StaffConsole.Resources;
+
+/// <summary>Marker for the console's string resources (Strings.resx, Strings.zh-CN.resx).</summary>
+internal sealed class Strings;

@@ -1,0 +1,151 @@
+using Banyan.StaffConsole.Demo;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Banyan.Console.Tests;
+
+/// <summary>
+/// The console in a real browser (headless Debian chromium) against a real host with demo data: sign in
+/// with password + TOTP, open every page with an accessibility audit, close an AML case, read a credit
+/// explanation, switch to Chinese. Screenshots go to TestResults/screenshots/.
+/// </summary>
+[Collection(ConsoleHostCollection.Name)]
+public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
+{
+    private static readonly string[] Pages = ["/console", "/console/ledger", "/console/aml", "/console/credit", "/console/loans", "/console/audit"];
+
+    [SkippableFact]
+    public async Task Staff_sign_in_with_totp_work_every_page_close_a_case_read_a_credit_explanation_and_switch_language()
+    {
+        var chromium = Chromium.Path();
+        var host = await fixture.HostAsync();
+        // Waits are on conditions; the generous ceiling is for a loaded CI machine (scoring, first circuit).
+        Assertions.SetDefaultExpectTimeout(60_000);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Address.ToString(), ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+        var page = await context.NewPageAsync();
+
+        await SignInAsync(page);
+        await Assertions.Expect(page.Locator("#kpi-head")).ToBeVisibleAsync();
+        foreach (var path in Pages)
+        {
+            await page.GotoAsync(path);
+            await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
+            await WaitInteractiveAsync(page);
+            await AuditAccessibilityAsync(page, path);
+            await ScreenshotAsync(page, Name(path));
+        }
+
+        await CloseCaseAsync(page, host.CaseIds[0]);
+        await ReadCreditExplanationAsync(page);
+
+        await page.GotoAsync("/console");
+        await WaitInteractiveAsync(page);
+        await page.Locator("#lang-zh").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("仪表板");
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+        await AuditAccessibilityAsync(page, "/console (zh-CN)");
+        await ScreenshotAsync(page, "dashboard-zh-CN");
+
+        await page.Locator("#logout").ClickAsync();
+        await page.WaitForURLAsync("**/console/login");
+        await page.GotoAsync("/console");
+        Assert.Contains("/console/login", page.Url, StringComparison.Ordinal);
+        AssertAccessible();
+    }
+
+    [SkippableFact]
+    public async Task A_wrong_totp_code_does_not_sign_in()
+    {
+        var chromium = Chromium.Path();
+        var host = await fixture.HostAsync();
+        // Waits are on conditions; the generous ceiling is for a loaded CI machine (scoring, first circuit).
+        Assertions.SetDefaultExpectTimeout(60_000);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
+        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Address.ToString() })).NewPageAsync();
+        await page.GotoAsync("/console/login");
+        await page.FillAsync("#username", DemoStaff.UserName);
+        await page.FillAsync("#password", DemoStaff.Password);
+        await page.ClickAsync("#login-submit");
+        var right = DemoStaff.CurrentCode(DateTimeOffset.UtcNow);
+        await page.FillAsync("#code", right == "000000" ? "111111" : "000000");
+        await page.ClickAsync("#totp-submit");
+        await Assertions.Expect(page.Locator("[role=alert]")).ToBeVisibleAsync();
+        await page.GotoAsync("/console");
+        Assert.Contains("/console/login", page.Url, StringComparison.Ordinal);
+    }
+
+    private async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync("/console/login");
+        await AuditAccessibilityAsync(page, "/console/login");
+        await ScreenshotAsync(page, "login");
+        await page.FillAsync("#username", DemoStaff.UserName);
+        await page.FillAsync("#password", DemoStaff.Password);
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync("**/console/login/totp**");
+        await page.FillAsync("#code", DemoStaff.CurrentCode(DateTimeOffset.UtcNow));
+        await page.ClickAsync("#totp-submit");
+        await page.WaitForURLAsync(url => url.EndsWith("/console", StringComparison.Ordinal));
+    }
+
+    private static async Task CloseCaseAsync(IPage page, long caseId)
+    {
+        await page.GotoAsync($"/console/aml/{caseId}");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("#case-status-value")).ToHaveTextAsync("open");
+        await page.Locator("#close-reason").FillAsync("Reviewed in the e2e test: explained by payroll");
+        await page.Locator("#close-reason").BlurAsync();
+        await page.Locator("#close-case").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Confirm" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#case-status-value")).ToHaveTextAsync("closed");
+        await Assertions.Expect(page.Locator("#case-history")).ToContainTextAsync("console:" + DemoStaff.UserName);
+        await ScreenshotAsync(page, "aml-case-closed");
+    }
+
+    private async Task ReadCreditExplanationAsync(IPage page)
+    {
+        await page.GotoAsync("/console/credit");
+        await WaitInteractiveAsync(page);
+        await page.Locator("#score-sample").ClickAsync();
+        await Assertions.Expect(page.Locator("#shap-waterfall")).ToBeVisibleAsync();
+        Assert.True(await page.Locator("#reasons li, #reasons .mud-list-item").CountAsync() > 0, "the decision shows its reasons");
+        await AuditAccessibilityAsync(page, "/console/credit (decision)");
+        await ScreenshotAsync(page, "credit-decision");
+    }
+
+    // Blazor Server is interactive once its circuit is up; the page title element is rendered by then.
+    private static async Task WaitInteractiveAsync(IPage page) =>
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.mud-layout') !== null && document.title.length > 0");
+
+    // Collected over the whole walk and asserted at the end, so one run names every page's problems.
+    private readonly List<string> _violations = [];
+
+    private async Task AuditAccessibilityAsync(IPage page, string what)
+    {
+        var result = await page.RunAxe();
+        _violations.AddRange(result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{what}: {v.Id} ({v.Impact}): {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}"));
+    }
+
+    private void AssertAccessible() =>
+        Assert.True(_violations.Count == 0, "serious/critical accessibility violations:\n" + string.Join('\n', _violations));
+
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var directory = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
+        Directory.CreateDirectory(directory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+    }
+
+    private static string Name(string path) => path == "/console" ? "dashboard" : path["/console/".Length..];
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Banyan.sln"))) directory = directory.Parent;
+        return directory?.FullName ?? AppContext.BaseDirectory;
+    }
+}
