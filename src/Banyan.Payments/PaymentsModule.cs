@@ -34,6 +34,7 @@ public sealed class PaymentsModule : BanyanModule
         services.AddSingleton<ICustomerAccounts, CustomerAccounts>();
         services.AddSingleton<IDomesticTransfers, DomesticTransfers>();
         services.AddHostedService<PaymentsStartup>();
+        services.AddSingleton<CrossBorder.IReleaseScreening, CrossBorder.AmlReleaseScreening>();
         CrossBorder.CrossBorderServices.Add(services, context);
     }
 
