@@ -12,5 +12,6 @@ public static class Modules
         new Banyan.Credit.CreditModule(),
         new Banyan.Lending.LendingModule(),
         new Banyan.Aml.AmlModule(),
+        new Banyan.Gateway.GatewayModule(),
     ];
 }
