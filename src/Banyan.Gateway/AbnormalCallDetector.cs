@@ -13,6 +13,7 @@ namespace Banyan.Gateway;
 /// <param name="CustomerRegion">Region of <paramref name="CustomerSource"/>.</param>
 /// <param name="At">When.</param>
 /// <param name="PartnerPerSecondLimit">The partner's per-second limit (bursts are judged against it).</param>
+/// <param name="SecondFactor">The customer's token shows a recent second factor (<c>amr</c> has <c>otp</c>/<c>mfa</c>): a step-up is already satisfied.</param>
 internal readonly record struct CallObservation(
     string Partner,
     string? Customer,
@@ -23,7 +24,8 @@ internal readonly record struct CallObservation(
     string? CustomerSource,
     string? CustomerRegion,
     DateTimeOffset At,
-    long PartnerPerSecondLimit);
+    long PartnerPerSecondLimit,
+    bool SecondFactor = false);
 
 /// <summary>The detector's answer; <see cref="Key"/> names what was judged (flow, source, customer…).</summary>
 internal sealed record DetectorDecision(AccessOutcome Outcome, IReadOnlyList<string> Reasons, string? Key)
@@ -36,7 +38,8 @@ internal sealed record DetectorDecision(AccessOutcome Outcome, IReadOnlyList<str
 /// stuffing (many accounts from one source, many sources for one account), cross-region use,
 /// impossible travel and enumeration (scraping) block; a customer's plausible move to a new region, or
 /// a partner's call at an unusual hour to an unusual endpoint, asks for step-up. Baselines learn only
-/// from allowed calls, so an attack does not teach the detector that it is normal. Decision 0752.
+/// from allowed calls, so an attack does not teach the detector that it is normal; a step-up is
+/// satisfied (and the new region learned) once the customer's token shows a second factor. Decision 0752.
 /// </summary>
 internal sealed class AbnormalCallDetector
 {
@@ -89,7 +92,8 @@ internal sealed class AbnormalCallDetector
         key = CheckPartner(call, reasons, out var partnerSoft) ?? key;
         var customerVerdict = call.Customer is null ? CustomerVerdict.None : CheckCustomer(call, reasons, partnerSoft, ref key);
         if (reasons.Count > 0) return new DetectorDecision(AccessOutcome.Block, reasons, key);
-        if (customerVerdict == CustomerVerdict.StepUp || partnerSoft.Count >= 2)
+        var satisfied = call.SecondFactor && call.Customer is not null;
+        if (!satisfied && (customerVerdict == CustomerVerdict.StepUp || partnerSoft.Count >= 2))
         {
             return new DetectorDecision(AccessOutcome.StepUp, partnerSoft, call.Customer is null ? "partner:" + call.Partner : "customer:" + call.Customer);
         }
@@ -166,8 +170,12 @@ internal sealed class AbnormalCallDetector
         var tau = _options.BaselineWindowSeconds * 24;
         lock (partner)
         {
+            if (partner.FirstSeenTicks == 0) partner.FirstSeenTicks = call.At.UtcTicks;
             if (partner.Regions.Observations < _options.EstablishedAfterCalls) return null;
-            if (partner.Hours.Share(HourKey(call.At), call.At, tau) < _options.NoveltyShare) soft.Add($"unusual_hour: {call.At.UtcDateTime.Hour:00}h UTC is rare for this partner");
+
+            // An hour of day is only "unusual" once the partner has been seen around the clock.
+            var dayKnown = call.At.UtcTicks - partner.FirstSeenTicks >= TimeSpan.TicksPerDay;
+            if (dayKnown && partner.Hours.Share(HourKey(call.At), call.At, tau) < _options.NoveltyShare) soft.Add($"unusual_hour: {call.At.UtcDateTime.Hour:00}h UTC is rare for this partner");
             if (partner.Endpoints.Share(call.Endpoint, call.At, tau) < _options.NoveltyShare) soft.Add($"unusual_endpoint: {call.Endpoint} is rare for this partner");
             if (partner.Regions.Share(call.PartnerRegion, call.At, tau) >= _options.NoveltyShare) return null;
         }
@@ -308,6 +316,8 @@ internal sealed class AbnormalCallDetector
         public DecayingHistogram Hours { get; } = new(24);
 
         public DecayingHistogram Endpoints { get; } = new(64);
+
+        public long FirstSeenTicks { get; set; }
 
         public long LastTouchedTicks { get; set; }
     }

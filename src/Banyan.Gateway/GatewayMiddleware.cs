@@ -22,16 +22,14 @@ internal readonly record struct CallerIdentity(string Partner, string? Customer,
 
 /// <summary>
 /// Gateway protection on the protected prefixes: identify partner, customer, source and region; apply
-/// the partner's limits (429 + Retry-After); ask the detector (403 with reasons on block or step-up);
+/// the detector (403 with reasons on block or customer step-up), then the partner's limits (429 + Retry-After);
 /// meter successful calls. Requests outside the prefixes cost one prefix comparison.
 /// </summary>
 internal sealed class GatewayMiddleware(
     RequestDelegate next,
     GatewayOptions options,
     RegionTable regions,
-    LimitsStore limits,
-    PartnerRateLimiter limiter,
-    AbnormalCallDetector detector,
+    GatewayDecider decider,
     GatewaySink sink,
     OverheadStats stats,
     TimeProvider time)
@@ -50,21 +48,20 @@ internal sealed class GatewayMiddleware(
         var started = Stopwatch.GetTimestamp();
         var now = time.GetUtcNow();
         var endpoint = EndpointName(context);
-        var partnerLimits = limits.For(caller.Partner);
-        var verdict = limiter.TryAcquire(caller.Partner, now);
-        if (!verdict.Allowed)
+        var verdict = decider.Decide(new CallObservation(caller.Partner, caller.Customer, endpoint, Resource(context), caller.Source?.ToString() ?? "unknown",
+            caller.Region, caller.CustomerSource, caller.CustomerRegion, now, 0, HasSecondFactor(context.User)));
+        var decision = verdict.Decision;
+        if (decision.Outcome != AccessOutcome.Allow && await RefuseAsync(context, caller, endpoint, now, decision, started)) return;
+        if (!verdict.Limit.Allowed)
         {
+            var limit = verdict.Limit;
             stats.CountRateLimited();
-            Record(context, caller, endpoint, now, "rate_limited", [$"rate_limit: {verdict.Window} limit reached"], "limit:" + caller.Partner + "|" + verdict.Window);
-            context.Response.Headers.RetryAfter = verdict.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            await WriteProblemAsync(context, ProblemTypes.RateLimited, $"The {verdict.Window} limit of partner '{caller.Partner}' is reached; retry after {verdict.RetryAfterSeconds} s.",
-                [new("window", verdict.Window)], started);
+            Record(context, caller, endpoint, now, "rate_limited", [$"rate_limit: {limit.Window} limit reached"], "limit:" + caller.Partner + "|" + limit.Window);
+            context.Response.Headers.RetryAfter = limit.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await WriteProblemAsync(context, ProblemTypes.RateLimited, $"The {limit.Window} limit of partner '{caller.Partner}' is reached; retry after {limit.RetryAfterSeconds} s.",
+                [new("window", limit.Window)], started);
             return;
         }
-
-        var decision = detector.Observe(new CallObservation(caller.Partner, caller.Customer, endpoint, Resource(context), caller.Source?.ToString() ?? "unknown",
-            caller.Region, caller.CustomerSource, caller.CustomerRegion, now, partnerLimits.PerSecond));
-        if (decision.Outcome != AccessOutcome.Allow && await RefuseAsync(context, caller, endpoint, now, decision, started)) return;
 
         var before = Stopwatch.GetTimestamp() - started;
         await next(context);
@@ -110,6 +107,10 @@ internal sealed class GatewayMiddleware(
         return new CallerIdentity(partner, Claim(user, "customer_id"), source, regions.RegionOf(source),
             customerSource?.ToString(), customerSource is null ? null : regions.RegionOf(customerSource));
     }
+
+    /// <summary>Authentication methods (RFC 8176 <c>amr</c>) that satisfy a step-up: one-time password or multi-factor.</summary>
+    private static bool HasSecondFactor(ClaimsPrincipal user) =>
+        user.FindAll("amr").Any(c => c.Value is "otp" or "mfa" || c.Value.Contains("\"otp\"", StringComparison.Ordinal) || c.Value.Contains("\"mfa\"", StringComparison.Ordinal));
 
     private static string? Claim(ClaimsPrincipal user, string type)
     {

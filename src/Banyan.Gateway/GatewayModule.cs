@@ -35,6 +35,7 @@ public sealed class GatewayModule : BanyanModule
         services.AddSingleton<LimitsStore>();
         services.AddSingleton(sp => new PartnerRateLimiter(sp.GetRequiredService<LimitsStore>().For));
         services.AddSingleton<AbnormalCallDetector>();
+        services.AddSingleton<GatewayDecider>();
         services.AddSingleton<OverheadStats>();
         services.AddSingleton<GatewaySink>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewaySink>());
