@@ -94,7 +94,7 @@ internal sealed class RiskOptions
 
     public double ImpossibleTravel { get; set; } = 0.8;
 
-    public double Burst { get; set; } = 0.4;
+    public double Burst { get; set; } = 0.5;
 
     public double UnusualHour { get; set; } = 0.1;
 

@@ -106,11 +106,14 @@ internal sealed class GatewaySink(IServiceScopeFactory scopes, GatewayOptions op
         if (metering.Count > 0)
         {
             // The in-memory set forgets after a restart or a million ids: the store has the last word.
-            var ids = metering.Select(m => m.RequestId).Distinct().ToList();
-            var stored = await db.Set<MeteringRow>().AsNoTracking().Where(m => ids.Contains(m.RequestId))
-                .Select(m => new { m.Partner, m.RequestId }).ToListAsync(ct);
-            var seen = stored.Select(s => s.Partner + "\n" + s.RequestId).ToHashSet(StringComparer.Ordinal);
-            db.Set<MeteringRow>().AddRange(metering.Where(m => seen.Add(m.Partner + "\n" + m.RequestId)));
+            foreach (var group in metering.GroupBy(m => m.Partner, StringComparer.Ordinal))
+            {
+                var partner = group.Key;
+                var ids = group.Select(m => m.RequestId).Distinct(StringComparer.Ordinal).ToList();
+                var stored = await db.Set<MeteringRow>().AsNoTracking().Where(m => m.Partner == partner && ids.Contains(m.RequestId)).Select(m => m.RequestId).ToListAsync(ct);
+                var seen = stored.ToHashSet(StringComparer.Ordinal);
+                db.Set<MeteringRow>().AddRange(group.Where(m => seen.Add(m.RequestId)));
+            }
         }
 
         var decisions = batch.OfType<PendingDecision>().ToList();
