@@ -110,20 +110,27 @@ internal sealed class RecentDistinct(int capacity)
     }
 }
 
-/// <summary>A concurrent map with a size bound: past the bound, the least recently touched half is dropped.</summary>
+/// <summary>A concurrent map with a size bound (checked every 64 inserts): past it, the least recently touched half is dropped.</summary>
 internal sealed class BoundedMap<TState>(int capacity, Func<TState> create)
     where TState : class, ITouched
 {
     private readonly ConcurrentDictionary<string, TState> _map = new(StringComparer.Ordinal);
     private int _evicting;
+    private long _inserts;
 
     public int Count => _map.Count;
 
     public TState Get(string key, DateTimeOffset now)
     {
-        var state = _map.GetOrAdd(key, _ => create());
+        // Only an insert checks the bound: ConcurrentDictionary.Count takes every lock, too dear per call.
+        if (!_map.TryGetValue(key, out var state))
+        {
+            var created = create();
+            state = _map.GetOrAdd(key, created);
+            if (ReferenceEquals(state, created) && Interlocked.Increment(ref _inserts) % 64 == 0 && _map.Count > capacity) Evict();
+        }
+
         state.LastTouchedTicks = now.UtcTicks;
-        if (_map.Count > capacity) Evict();
         return state;
     }
 

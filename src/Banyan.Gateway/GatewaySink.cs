@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Banyan.Platform.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ internal sealed class GatewaySink(IServiceScopeFactory scopes, GatewayOptions op
     private readonly ConcurrentDictionary<string, byte> _recentIds = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _recentOrder = new();
     private readonly ConcurrentDictionary<string, long> _lastAudit = new(StringComparer.Ordinal);
+    private long _recentCount;
     private long _enqueued;
     private long _written;
     private long _dropped;
@@ -35,7 +37,12 @@ internal sealed class GatewaySink(IServiceScopeFactory scopes, GatewayOptions op
         var id = row.Partner + "\n" + row.RequestId;
         if (!_recentIds.TryAdd(id, 0)) return;
         _recentOrder.Enqueue(id);
-        while (_recentIds.Count > RecentIdsCapacity && _recentOrder.TryDequeue(out var old)) _recentIds.TryRemove(old, out _);
+
+        // Counted with Interlocked: ConcurrentDictionary.Count takes every lock, too dear per call.
+        if (Interlocked.Increment(ref _recentCount) > RecentIdsCapacity && _recentOrder.TryDequeue(out var old) && _recentIds.TryRemove(old, out _))
+        {
+            Interlocked.Decrement(ref _recentCount);
+        }
         Enqueue(row);
     }
 
@@ -88,7 +95,7 @@ internal sealed class GatewaySink(IServiceScopeFactory scopes, GatewayOptions op
             {
                 await WriteAsync(batch, stoppingToken);
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
             {
                 log.LogError(ex, "Gateway sink could not store {Count} events", batch.Count);
             }
@@ -103,19 +110,7 @@ internal sealed class GatewaySink(IServiceScopeFactory scopes, GatewayOptions op
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         var metering = batch.OfType<MeteringRow>().ToList();
-        if (metering.Count > 0)
-        {
-            // The in-memory set forgets after a restart or a million ids: the store has the last word.
-            foreach (var group in metering.GroupBy(m => m.Partner, StringComparer.Ordinal))
-            {
-                var partner = group.Key;
-                var ids = group.Select(m => m.RequestId).Distinct(StringComparer.Ordinal).ToList();
-                var stored = await db.Set<MeteringRow>().AsNoTracking().Where(m => m.Partner == partner && ids.Contains(m.RequestId)).Select(m => m.RequestId).ToListAsync(ct);
-                var seen = stored.ToHashSet(StringComparer.Ordinal);
-                db.Set<MeteringRow>().AddRange(group.Where(m => seen.Add(m.RequestId)));
-            }
-        }
-
+        if (metering.Count > 0) await InsertMeteringAsync(db, metering, ct);
         var decisions = batch.OfType<PendingDecision>().ToList();
         db.Set<DecisionRow>().AddRange(decisions.Select(d => d.Row));
         await db.SaveChangesAsync(ct);
@@ -124,6 +119,53 @@ internal sealed class GatewaySink(IServiceScopeFactory scopes, GatewayOptions op
         foreach (var decision in decisions.Where(d => d.Audit))
         {
             await audit.AppendAsync(AuditOf(decision.Row), ct);
+        }
+    }
+
+    /// <summary>
+    /// Multi-row INSERT … ON CONFLICT DO NOTHING (same SQL on SQLite and PostgreSQL): the unique index
+    /// on (partner, request id) drops ids stored before (after a restart, or beyond the in-memory set)
+    /// without a read per batch, and without EF change tracking on the hottest write path.
+    /// </summary>
+    private static async Task InsertMeteringAsync(DbContext db, List<MeteringRow> rows, CancellationToken ct)
+    {
+        const int RowsPerStatement = 100;
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            for (var offset = 0; offset < rows.Count; offset += RowsPerStatement)
+            {
+                await using var command = db.Database.GetDbConnection().CreateCommand();
+                command.Transaction = transaction.GetDbTransaction();
+                var values = new System.Text.StringBuilder();
+                foreach (var (row, i) in rows.Skip(offset).Take(RowsPerStatement).Select((r, i) => (r, i)))
+                {
+                    if (i > 0) values.Append(',');
+                    values.Append('(');
+                    object?[] fields = [row.Partner, row.RequestId, row.Customer, row.Endpoint, row.Status, row.Month, row.AtUnixMs];
+                    for (var f = 0; f < fields.Length; f++)
+                    {
+                        var parameter = command.CreateParameter();
+                        parameter.ParameterName = $"@p{(i * fields.Length) + f}";
+                        parameter.Value = fields[f] ?? DBNull.Value;
+                        command.Parameters.Add(parameter);
+                        values.Append(f == 0 ? "" : ",").Append(parameter.ParameterName);
+                    }
+
+                    values.Append(')');
+                }
+
+                command.CommandText = "INSERT INTO \"gateway_metering\" (\"Partner\", \"RequestId\", \"Customer\", \"Endpoint\", \"Status\", \"Month\", \"AtUnixMs\") VALUES "
+                    + values + " ON CONFLICT (\"Partner\", \"RequestId\") DO NOTHING";
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
+            await transaction.CommitAsync(ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
         }
     }
 

@@ -20,8 +20,12 @@ internal sealed class PartnerRateLimiter(Func<string, PartnerLimits> limitsOf, i
 
     public LimitVerdict TryAcquire(string partner, DateTimeOffset now)
     {
-        var counters = _partners.GetOrAdd(partner, static _ => new Counters());
-        if (_partners.Count > maxPartners) Evict(now);
+        if (!_partners.TryGetValue(partner, out var counters))
+        {
+            counters = _partners.GetOrAdd(partner, static _ => new Counters());
+            if (_partners.Count > maxPartners) Evict(now);
+        }
+
         var limits = limitsOf(partner);
         lock (counters)
         {
