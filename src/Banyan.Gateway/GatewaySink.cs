@@ -88,21 +88,36 @@ internal sealed class GatewaySink(IServiceScopeFactory scopes, GatewayOptions op
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<object>(BatchSize);
-        while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            while (batch.Count < BatchSize && _queue.Reader.TryRead(out var item)) batch.Add(item);
-            try
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
-                await WriteAsync(batch, stoppingToken);
+                await DrainAsync(batch);
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
-            {
-                log.LogError(ex, "Gateway sink could not store {Count} events", batch.Count);
-            }
-
-            Interlocked.Add(ref _written, batch.Count);
-            batch.Clear();
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: store what is already queued (bounded by the queue), then stop.
+            while (_queue.Reader.TryPeek(out _)) await DrainAsync(batch);
+        }
+    }
+
+    /// <summary>Stores one batch. Writes are short and never cancelled halfway, so a shutdown does not abort a transaction.</summary>
+    private async Task DrainAsync(List<object> batch)
+    {
+        while (batch.Count < BatchSize && _queue.Reader.TryRead(out var item)) batch.Add(item);
+        if (batch.Count == 0) return;
+        try
+        {
+            await WriteAsync(batch, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            log.LogError(ex, "Gateway sink could not store {Count} events", batch.Count);
+        }
+
+        Interlocked.Add(ref _written, batch.Count);
+        batch.Clear();
     }
 
     private async Task WriteAsync(List<object> batch, CancellationToken ct)
