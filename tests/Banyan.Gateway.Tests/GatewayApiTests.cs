@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Banyan.Gateway.Tests;
 
@@ -35,28 +38,19 @@ public sealed class GatewayApiTests(GatewayHostFixture host)
     }
 
     [Fact]
-    public async Task Minute_limit_answers_429_with_retry_after_and_a_problem_and_metering_bills_each_request_id_once()
+    public async Task Minute_limit_answers_429_with_retry_after_and_a_problem_and_the_refusal_is_a_decision()
     {
         using var admin = await host.ClientWithScopeAsync("admin");
         using var partner = await host.ClientWithScopeAsync("gateway");
-        var (set, _, r) = await admin.SendAsync(HttpMethod.Put, $"v1/gateway/partners/{GatewayHostFixture.ClientId}/limits",
-            """{"per_second":1000,"per_minute":4,"per_hour":1000,"per_month":1000}""");
-        r.Dispose();
-        Assert.Equal(200, set);
-        var (_, before, r0) = await admin.SendAsync(HttpMethod.Get, $"v1/gateway/usage?partner={GatewayHostFixture.ClientId}");
-        r0.Dispose();
-        var billedBefore = before.GetProperty("billable_calls").GetInt64();
+        await SetLimitsAsync(admin, """{"per_second":1000,"per_minute":1,"per_hour":100000,"per_month":100000000}""");
         try
         {
-            // Two requests reuse one request id (a client retry): four calls fit the minute, three are billable.
-            var id = "retry-" + Guid.NewGuid().ToString("N");
-            var statuses = new List<int>();
+            // One call per minute: of three calls at most one minute boundary passes, so one of them is refused.
             HttpResponseMessage? limited = null;
             JsonElement problem = default;
-            for (var i = 0; i < 6 && limited is null; i++)
+            for (var i = 0; i < 3 && limited is null; i++)
             {
-                var (status, body, response) = await partner.SendAsync(HttpMethod.Get, $"v1/gateway/echo/{i}", requestId: i < 2 ? id : null);
-                statuses.Add(status);
+                var (status, body, response) = await partner.SendAsync(HttpMethod.Get, "v1/gateway/echo");
                 if (status == 429) (limited, problem) = (response, body);
                 else response.Dispose();
             }
@@ -64,26 +58,48 @@ public sealed class GatewayApiTests(GatewayHostFixture host)
             Assert.NotNull(limited);
             using (limited)
             {
-                Assert.True(statuses.Count(s => s == 200) <= 4);
                 var retryAfter = int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
                 Assert.InRange(retryAfter, 1, 60);
                 Assert.Equal("https://banyan.dev/problems/rate-limited", problem.GetProperty("type").GetString());
                 Assert.Equal("minute", problem.GetProperty("window").GetString());
             }
 
-            var ok = statuses.Count(s => s == 200);
-            var (_, usage, r1) = await admin.SendAsync(HttpMethod.Get, $"v1/gateway/usage?partner={GatewayHostFixture.ClientId}");
-            r1.Dispose();
-            Assert.Equal(billedBefore + ok - 1, usage.GetProperty("billable_calls").GetInt64());
-            var (_, decisions, r2) = await admin.SendAsync(HttpMethod.Get, $"v1/gateway/decisions?partner={GatewayHostFixture.ClientId}&outcome=rate_limited");
+            var (_, decisions, r2) = await admin.SendAsync(HttpMethod.Get, $"v1/gateway/decisions?partner={GatewayHostFixture.ClientId}&outcome=rate_limited&limit=1");
             r2.Dispose();
-            Assert.Contains(decisions.GetProperty("items").EnumerateArray(), d => d.GetProperty("reasons")[0].GetString()!.Contains("minute", StringComparison.Ordinal));
+            Assert.Contains("minute", Assert.Single(decisions.GetProperty("items").EnumerateArray()).GetProperty("reasons")[0].GetString()!, StringComparison.Ordinal);
         }
         finally
         {
-            using var reset = (await admin.SendAsync(HttpMethod.Put, $"v1/gateway/partners/{GatewayHostFixture.ClientId}/limits",
-                """{"per_second":1000,"per_minute":100000,"per_hour":1000000,"per_month":100000000}""")).Response;
+            await SetLimitsAsync(admin, """{"per_second":1000,"per_minute":100000,"per_hour":1000000,"per_month":100000000}""");
         }
+    }
+
+    [Fact]
+    public async Task A_retried_request_id_is_billed_once()
+    {
+        using var admin = await host.ClientWithScopeAsync("admin");
+        using var partner = await host.ClientWithScopeAsync("gateway");
+        var usagePath = $"v1/gateway/usage?partner={GatewayHostFixture.ClientId}";
+        var (_, before, r0) = await admin.SendAsync(HttpMethod.Get, usagePath);
+        r0.Dispose();
+        var id = "retry-" + Guid.NewGuid().ToString("N");
+        foreach (var requestId in new[] { id, id, null })
+        {
+            var (status, _, response) = await partner.SendAsync(HttpMethod.Get, "v1/gateway/echo", requestId: requestId);
+            response.Dispose();
+            Assert.Equal(200, status);
+        }
+
+        var (_, after, r1) = await admin.SendAsync(HttpMethod.Get, usagePath);
+        r1.Dispose();
+        Assert.Equal(before.GetProperty("billable_calls").GetInt64() + 2, after.GetProperty("billable_calls").GetInt64());
+    }
+
+    private static async Task SetLimitsAsync(HttpClient admin, string json)
+    {
+        var (status, _, response) = await admin.SendAsync(HttpMethod.Put, $"v1/gateway/partners/{GatewayHostFixture.ClientId}/limits", json);
+        response.Dispose();
+        Assert.Equal(200, status);
     }
 
     [Fact]
@@ -97,5 +113,76 @@ public sealed class GatewayApiTests(GatewayHostFixture host)
         var (_, limits, r2) = await admin.SendAsync(HttpMethod.Get, "v1/gateway/partners/p-invalid/limits");
         r2.Dispose();
         Assert.Equal(PartnerLimits.Default.PerMinute, limits.GetProperty("per_minute").GetInt64());
+    }
+}
+
+[Collection(GatewayHostCollection.Name)]
+public sealed class GatewayDecisionAndMeteringTests(GatewayHostFixture host)
+{
+    [Fact]
+    public async Task Enumerating_ids_is_blocked_with_reasons_listed_in_decisions_and_the_audit_log_and_release_lifts_it()
+    {
+        using var admin = await host.ClientWithScopeAsync("admin");
+        using var partner = await host.ClientWithScopeAsync("gateway");
+        try
+        {
+            JsonElement problem = default;
+            for (var i = 0; i < 40 && problem.ValueKind == JsonValueKind.Undefined; i++)
+            {
+                var (status, body, response) = await partner.SendAsync(HttpMethod.Get, $"v1/gateway/echo/enum-{i}");
+                response.Dispose();
+                if (status == 403) problem = body;
+                else Assert.Equal(200, status);
+            }
+
+            Assert.Equal("https://banyan.dev/problems/gateway/call-blocked", problem.GetProperty("type").GetString());
+            Assert.NotEmpty(problem.GetProperty("reasons").EnumerateArray());
+            var (_, decisions, r1) = await admin.SendAsync(HttpMethod.Get, $"v1/gateway/decisions?partner={GatewayHostFixture.ClientId}&outcome=block&limit=1");
+            r1.Dispose();
+            var decision = Assert.Single(decisions.GetProperty("items").EnumerateArray());
+            Assert.Equal("block", decision.GetProperty("outcome").GetString());
+            var (_, audit, r2) = await admin.SendAsync(HttpMethod.Get, $"v1/audit?category=gateway&actor={GatewayHostFixture.ClientId}&limit=200");
+            r2.Dispose();
+            Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("action").GetString() == "call_blocked" && e.GetProperty("actor").GetString() == GatewayHostFixture.ClientId);
+        }
+        finally
+        {
+            using var released = (await admin.SendAsync(HttpMethod.Post, $"v1/gateway/partners/{GatewayHostFixture.ClientId}/release")).Response;
+            Assert.Equal(204, (int)released.StatusCode);
+        }
+
+        var (after, _, r3) = await partner.SendAsync(HttpMethod.Get, "v1/gateway/echo");
+        r3.Dispose();
+        Assert.Equal(200, after);
+    }
+
+    [Fact]
+    public async Task A_request_id_already_stored_is_not_billed_again_after_a_restart_forgot_it()
+    {
+        using var partner = await host.ClientWithScopeAsync("gateway");
+        var id = "stored-" + Guid.NewGuid().ToString("N");
+        var (status, _, response) = await partner.SendAsync(HttpMethod.Get, "v1/gateway/echo", requestId: id);
+        response.Dispose();
+        Assert.Equal(200, status);
+        await host.Services.GetRequiredService<GatewaySink>().FlushAsync(CancellationToken.None);
+        Assert.Equal(1, await CountAsync(id));
+
+        // A fresh sink, as after a restart: its in-memory set is empty, so only the store can refuse the duplicate.
+        var fresh = new GatewaySink(host.Services.GetRequiredService<IServiceScopeFactory>(), new GatewayOptions(), NullLogger<GatewaySink>.Instance);
+        await fresh.StartAsync(CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        fresh.Meter(new MeteringRow { Partner = GatewayHostFixture.ClientId, RequestId = id, Endpoint = "GET /v1/gateway/echo/{id?}", Status = 200, Month = GatewayStartup.MonthOf(now), AtUnixMs = now.ToUnixTimeMilliseconds() });
+        fresh.Meter(new MeteringRow { Partner = GatewayHostFixture.ClientId, RequestId = id + "-new", Endpoint = "GET /v1/gateway/echo/{id?}", Status = 200, Month = GatewayStartup.MonthOf(now), AtUnixMs = now.ToUnixTimeMilliseconds() });
+        await fresh.FlushAsync(CancellationToken.None);
+        await fresh.StopAsync(CancellationToken.None);
+        Assert.Equal(1, await CountAsync(id));
+        Assert.Equal(1, await CountAsync(id + "-new"));
+    }
+
+    private async Task<int> CountAsync(string requestId)
+    {
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
+        return await db.Set<MeteringRow>().CountAsync(m => m.RequestId == requestId);
     }
 }
