@@ -157,7 +157,9 @@ public sealed class GatewayDecisionAndMeteringTests(GatewayHostFixture host)
     }
 
     [Fact]
-    public async Task A_request_id_already_stored_is_not_billed_again_after_a_restart_forgot_it()
+    public Task A_request_id_already_stored_is_not_billed_again_after_a_restart_forgot_it() => StoredRequestIdIsBilledOnceAsync(host);
+
+    internal static async Task StoredRequestIdIsBilledOnceAsync(GatewayHostFixture host)
     {
         using var partner = await host.ClientWithScopeAsync("gateway");
         var id = "stored-" + Guid.NewGuid().ToString("N");
@@ -165,7 +167,7 @@ public sealed class GatewayDecisionAndMeteringTests(GatewayHostFixture host)
         response.Dispose();
         Assert.Equal(200, status);
         await host.Services.GetRequiredService<GatewaySink>().FlushAsync(CancellationToken.None);
-        Assert.Equal(1, await CountAsync(id));
+        Assert.Equal(1, await CountAsync(host, id));
 
         // A fresh sink, as after a restart: its in-memory set is empty, so only the store can refuse the duplicate.
         var fresh = new GatewaySink(host.Services.GetRequiredService<IServiceScopeFactory>(), new GatewayOptions(), NullLogger<GatewaySink>.Instance);
@@ -175,14 +177,34 @@ public sealed class GatewayDecisionAndMeteringTests(GatewayHostFixture host)
         fresh.Meter(new MeteringRow { Partner = GatewayHostFixture.ClientId, RequestId = id + "-new", Endpoint = "GET /v1/gateway/echo/{id?}", Status = 200, Month = GatewayStartup.MonthOf(now), AtUnixMs = now.ToUnixTimeMilliseconds() });
         await fresh.FlushAsync(CancellationToken.None);
         await fresh.StopAsync(CancellationToken.None);
-        Assert.Equal(1, await CountAsync(id));
-        Assert.Equal(1, await CountAsync(id + "-new"));
+        Assert.Equal(1, await CountAsync(host, id));
+        Assert.Equal(1, await CountAsync(host, id + "-new"));
     }
 
-    private async Task<int> CountAsync(string requestId)
+    private static async Task<int> CountAsync(GatewayHostFixture host, string requestId)
     {
         using var scope = host.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         return await db.Set<MeteringRow>().CountAsync(m => m.RequestId == requestId);
+    }
+}
+
+/// <summary>The store-level de-duplication on PostgreSQL (BANYAN_TEST_POSTGRES; skipped locally without it, fails under CI=true).</summary>
+public sealed class GatewayPostgresTests
+{
+    [SkippableFact]
+    public async Task Metering_de_duplicates_in_the_store_on_postgres()
+    {
+        await using var database = await Banyan.Testing.TemporaryPostgresDatabase.CreateAsync("banyan_gateway_test");
+        var host = new GatewayHostFixture { ExtraArgs = ["--ConnectionStrings:Banyan=" + database.ConnectionString] };
+        await host.InitializeAsync();
+        try
+        {
+            await GatewayDecisionAndMeteringTests.StoredRequestIdIsBilledOnceAsync(host);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
     }
 }

@@ -22,12 +22,15 @@ public sealed class GatewayHostFixture : IAsyncLifetime
 
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>Extra host arguments (e.g. a PostgreSQL connection string); set before <see cref="InitializeAsync"/>.</summary>
+    public string[] ExtraArgs { get; init; } = [];
+
     public async Task InitializeAsync()
     {
         Environment.SetEnvironmentVariable("BANYAN_BOOTSTRAP_CLIENT_ID", ClientId);
         Environment.SetEnvironmentVariable("BANYAN_BOOTSTRAP_CLIENT_SECRET", ClientSecret);
         Directory.CreateDirectory(_dataDirectory);
-        _app = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", _dataDirectory]);
+        _app = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", _dataDirectory, .. ExtraArgs]);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
