@@ -15,5 +15,6 @@ public static class Modules
         new Banyan.Payments.PaymentsModule(),
         new Banyan.RegTech.RegTechModule(),
         new Banyan.StaffConsole.ConsoleModule(),
+        new Banyan.Gateway.GatewayModule(),
     ];
 }
