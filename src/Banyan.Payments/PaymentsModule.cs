@@ -1,9 +1,13 @@
 using Banyan.Ledger;
 using Banyan.Payments.Accounts;
 using Banyan.Payments.Contracts;
+using Banyan.Payments.Api;
 using Banyan.Payments.Domestic;
+using Banyan.Payments.Retail;
+using Banyan.Payments.Wallets;
 using Banyan.Platform;
 using Banyan.Platform.Money;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,20 +37,34 @@ public sealed class PaymentsModule : BanyanModule
         services.AddSingleton<MoneyMover>();
         services.AddSingleton<ICustomerAccounts, CustomerAccounts>();
         services.AddSingleton<IDomesticTransfers, DomesticTransfers>();
+        services.AddSingleton<HolderLocks>();
+        services.AddSingleton<Catalog>();
+        services.AddSingleton<PointsBook>();
+        services.AddSingleton<TapToPay>();
+        services.AddSingleton<WalletBook>();
+        services.AddSingleton<WalletProgrammes>();
         services.AddHostedService<PaymentsStartup>();
     }
 
     /// <inheritdoc />
-    public override void ConfigureModel(ModelBuilder model) => TransferRow.Configure(model);
+    public override void ConfigureModel(ModelBuilder model)
+    {
+        TransferRow.Configure(model);
+        TapRow.Configure(model);
+        PensionRunRow.Configure(model);
+    }
+
+    /// <inheritdoc />
+    public override void MapEndpoints(IEndpointRouteBuilder v1) => PaymentsEndpoints.Map(v1);
 }
 
 /// <summary>Opens the bank's payment accounts in every currency and settles transfers a crash left pending, before requests arrive.</summary>
-internal sealed class PaymentsStartup(LedgerEngine ledger, MoneyMover mover, IOptions<PaymentsOptions> options) : IHostedService
+internal sealed class PaymentsStartup(LedgerEngine ledger, MoneyMover mover, TapToPay taps, WalletBook wallets, IOptions<PaymentsOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = options.Value;
-        var accounts = Currencies.All.Select(PaymentsChart.SettlementAccount).ToArray();
+        var accounts = Currencies.All.SelectMany(c => PaymentsChart.BankKinds.Select(k => PaymentsChart.BankAccount(k, c))).ToArray();
         var results = await ledger.CreateAccountsAsync(accounts, cancellationToken);
         var refused = results.Select((r, i) => (r, i)).FirstOrDefault(x => x.r is not (CreateAccountResult.Created or CreateAccountResult.Exists));
         if (refused != default)
@@ -55,6 +73,8 @@ internal sealed class PaymentsStartup(LedgerEngine ledger, MoneyMover mover, IOp
         }
 
         await mover.SettlePendingAsync(cancellationToken);
+        await taps.SettlePendingAsync(cancellationToken);
+        await wallets.SettlePendingAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
