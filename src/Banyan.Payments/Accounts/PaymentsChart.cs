@@ -105,10 +105,10 @@ internal static class PaymentsChart
     public static PaymentAccountKind? KindOf(UInt128 id)
     {
         var high = (ulong)(id >> 64);
-        return (high >> 32) == Tag && (high & 0x00FF_FFFF) == 0 ? (PaymentAccountKind)(byte)(high >> 24) : null;
+        return (high >> 32) == Tag && (high & 0x00FF_FFFF) == 0 ? (PaymentAccountKind)(byte)((high >> 24) & 0xFF) : null;
     }
 
-    public static long SequenceOf(UInt128 id) => checked((long)(ulong)id);
+    public static long SequenceOf(UInt128 id) => checked((long)(ulong)(id & ulong.MaxValue));
 
     public static Account SettlementAccount(Currency currency) => BankAccount(PaymentAccountKind.Settlement, currency);
 

@@ -42,7 +42,7 @@ internal static class PaymentsEndpoints
     private static Task<IResult> OpenAccount(OpenAccountBody body, ICustomerAccounts accounts, CancellationToken ct) => Guard(async () =>
         TypedResults.Ok(AccountBody.Of(await accounts.OpenAsync(body.CustomerId, CurrencyOf(body.Currency), ct))));
 
-    private static Task<IResult> ListAccounts(string? customerId, ICustomerAccounts accounts, CancellationToken ct) => Guard(async () =>
+    private static Task<IResult> ListAccounts([Microsoft.AspNetCore.Mvc.FromQuery(Name = "customer_id")] string? customerId, ICustomerAccounts accounts, CancellationToken ct) => Guard(async () =>
         TypedResults.Ok((await accounts.ListAsync(customerId ?? throw new PaymentsInputException("customer_id", "is required"), ct)).Select(AccountBody.Of).ToArray()));
 
     private static Task<IResult> GetAccount(string accountId, ICustomerAccounts accounts, CancellationToken ct) => Guard(async () =>

@@ -162,7 +162,9 @@ internal sealed class WalletProgrammes(LedgerEngine ledger, IServiceScopeFactory
         for (var k = 0; k < posted.Count; k++)
         {
             var pair = results.AsSpan(k * 2, 2);
-            if (LedgerSetup.Ok(pair[0]) && LedgerSetup.Ok(pair[1])) paid = checked(paid + chunk[posted[k]].Amount);
+            // A repeated run finds the pair already posted: the ledger answers exists for the first leg and
+            // fails the rest of the chain (an existing event ends a linked chain), which is still "paid".
+            if ((pair[0] == CreateTransferResult.Created && pair[1] == CreateTransferResult.Created) || pair[0] == CreateTransferResult.Exists) paid = checked(paid + chunk[posted[k]].Amount);
             else refusals.Add(new PensionRefusal(start + posted[k], chunk[posted[k]].WalletId, WalletBook.CreditRefusal(pair)));
         }
 
