@@ -13,6 +13,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Spectre.Console.Cli;
 
 namespace Banyan.Payments;
 
@@ -56,6 +57,19 @@ public sealed class PaymentsModule : BanyanModule
 
     /// <inheritdoc />
     public override void MapEndpoints(IEndpointRouteBuilder v1) => PaymentsEndpoints.Map(v1);
+
+    /// <inheritdoc />
+    public override Task SeedDemoAsync(IServiceProvider services, CancellationToken cancellationToken) => Demo.PaymentsDemo.SeedAsync(services, cancellationToken);
+
+    /// <inheritdoc />
+    public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) => Demo.PaymentsDemo.RunAsync(demo, cancellationToken);
+
+    /// <summary>Adds <c>banyan bench payments</c>: tap-to-pay p50/p99 latency and success rate under concurrent load.</summary>
+    public override void ConfigureBench(IConfigurator<CommandSettings> bench)
+    {
+        ArgumentNullException.ThrowIfNull(bench);
+        bench.AddCommand<Bench.PaymentsBenchCommand>("payments").WithDescription("Payments: tap-to-pay p50/p99 latency and success rate with N concurrent customers over HTTP.");
+    }
 }
 
 /// <summary>Opens the bank's payment accounts in every currency and settles transfers a crash left pending, before requests arrive.</summary>
