@@ -39,6 +39,7 @@ public sealed class PaymentsModule : BanyanModule
         services.AddSingleton<ICustomerAccounts, CustomerAccounts>();
         services.AddSingleton<IDomesticTransfers, DomesticTransfers>();
         services.AddSingleton<HolderLocks>();
+        services.AddSingleton(new WriteGate(serialize: context.Storage == StorageProvider.Sqlite));
         services.AddSingleton<Catalog>();
         services.AddSingleton<PointsBook>();
         services.AddSingleton<TapToPay>();

@@ -27,6 +27,40 @@ internal sealed class HolderLocks
     public SemaphoreSlim Coupon(long couponId) => _coupons[(int)(couponId % Stripes)];
 }
 
+/// <summary>
+/// SQLite has one writer at a time and makes the others poll (sleep and retry) until a timeout; under
+/// concurrent taps that polling, not the work, dominated latency. So on SQLite the module queues its own
+/// write transactions in-process (fair, no sleeping); on PostgreSQL the gate is open and rows lock themselves.
+/// </summary>
+internal sealed class WriteGate(bool serialize)
+{
+    private readonly SemaphoreSlim? _gate = serialize ? new SemaphoreSlim(1, 1) : null;
+
+    public async Task<IDisposable> EnterAsync(CancellationToken ct)
+    {
+        if (_gate is null) return Open.Instance;
+        await _gate.WaitAsync(ct);
+        return new Releaser(_gate);
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
+        }
+    }
+
+    private sealed class Open : IDisposable
+    {
+        public static readonly Open Instance = new();
+
+        public void Dispose() { }
+    }
+}
+
 /// <summary>Small helpers over the ledger for the module's set-up steps (idempotent creates).</summary>
 internal static class LedgerSetup
 {

@@ -30,6 +30,9 @@ internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scope
             await db.SaveChangesAsync(ct);
         }
 
+        // A lookup is a read; creating an account that exists would still be a journaled (fsynced) write.
+        var id = PaymentsChart.Party(PaymentAccountKind.Points, row.Id);
+        if ((await ledger.LookupAccountsAsync(new[] { id }, ct)).Length == 1) return row;
         var currency = Currencies.TryGetByLedger((uint)programme.Ledger, out var c) ? c : throw new InvalidOperationException("Unknown programme currency.");
         await LedgerSetup.EnsureAccountsAsync(ledger, [PaymentsChart.PartyAccount(PaymentAccountKind.Points, row.Id, currency)], ct);
         return row;

@@ -18,7 +18,7 @@ namespace Banyan.Payments.Retail;
 /// if the ledger refused a leg, undoes its own rows. Start-up settles taps a crash left pending by looking
 /// up the first leg (a linked batch is in the ledger entirely or not at all). docs/payments.md.
 /// </summary>
-internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, PointsBook points, IOptions<PaymentsOptions> options)
+internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, PointsBook points, WriteGate writes, IOptions<PaymentsOptions> options)
 {
     public async Task<TapResult> PayAsync(TapRequest r, CancellationToken ct)
     {
@@ -87,14 +87,17 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
         // The ledger decides now; record its decision even if the caller has gone.
         var results = await ledger.CreateTransfersAsync(transfers, CancellationToken.None);
         var failed = Array.FindIndex(results, x => !LedgerSetup.Ok(x) && x != CreateTransferResult.LinkedEventFailed);
-        if (failed < 0)
+        using (await writes.EnterAsync(CancellationToken.None))
         {
-            await CompleteAsync(db, row);
-        }
-        else
-        {
-            var (reason, detail) = Reason(legs[failed].Role, results[failed], r.Currency);
-            await RejectAsync(db, row, reason, detail);
+            if (failed < 0)
+            {
+                await CompleteAsync(db, row);
+            }
+            else
+            {
+                var (reason, detail) = Reason(legs[failed].Role, results[failed], r.Currency);
+                await RejectAsync(db, row, reason, detail);
+            }
         }
 
         return await ResultAsync(row, merchant.MerchantId, r.Currency, ct);
@@ -148,6 +151,7 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
             PointsEarned = plan.PointsEarned, CarePointsEarned = plan.CarePointsEarned, Fee = plan.Fee, LotUsage = plan.LotUsage, Legs = legs,
             Status = "pending", CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), BusinessDay = BusinessDay(now),
         };
+        using var gate = await writes.EnterAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Add(row);
         try
