@@ -67,8 +67,8 @@ internal static class PaymentsDemo
         var (_, wallet) = await PostAsync(api, "v1/payments/wallets", new { holder_id = "demo-grandpa-li", tier = "verified", elderly = true }, ct);
         var walletId = wallet.GetProperty("account_id").GetString()!;
         console.MarkupLineInterpolated($"Grandpa Li's e-CNY wallet (verified tier): balance {Yuan(wallet.GetProperty("balance").GetInt64())} after the pension run, headroom {Yuan(wallet.GetProperty("headroom").GetInt64())} under the {Yuan(wallet.GetProperty("balance_limit").GetInt64())} limit the ledger enforces.");
-        console.MarkupLine("[bold]POST /v1/payments/tap[/] — ¥80.00 at Kangjian Pharmacy from the wallet (health voucher first, elderly discount, care points):");
-        var (walletStatus, walletTap) = await PostAsync(api, "v1/payments/tap", new { payment_id = "demo-li-" + runId, merchant_id = "demo-pharmacy", amount = 8_000, currency = "CNY", account_id = walletId }, ct);
+        console.MarkupLine("[bold]POST /v1/payments/tap[/] — ¥300.00 at Kangjian Pharmacy from the wallet (health voucher first, elderly discount, care points):");
+        var (walletStatus, walletTap) = await PostAsync(api, "v1/payments/tap", new { payment_id = "demo-li-" + runId, merchant_id = "demo-pharmacy", amount = 30_000, currency = "CNY", account_id = walletId }, ct);
         Show(console, walletStatus, walletTap);
     }
 
@@ -86,13 +86,30 @@ internal static class PaymentsDemo
         foreach (var leg in body.GetProperty("legs").EnumerateArray())
         {
             table.AddRow(leg.GetProperty("role").GetString()!, leg.GetProperty("code").GetInt32().ToString(CultureInfo.InvariantCulture),
-                leg.GetProperty("debit_account_id").GetString()!, leg.GetProperty("credit_account_id").GetString()!, Yuan(leg.GetProperty("amount").GetInt64()));
+                Label(leg.GetProperty("debit_account_id").GetString()!), Label(leg.GetProperty("credit_account_id").GetString()!), Yuan(leg.GetProperty("amount").GetInt64()));
         }
 
         console.Write(table);
     }
 
     private static string Yuan(long fen) => Currencies.Cny.Format(fen);
+
+    /// <summary>An account id as a person reads it: its kind in the payments chart and its sequence (docs/payments.md).</summary>
+    private static string Label(string id)
+    {
+        var value = UInt128.Parse(id, CultureInfo.InvariantCulture);
+        var kind = Accounts.PaymentsChart.KindOf(value);
+        var sequence = Accounts.PaymentsChart.SequenceOf(value).ToString(CultureInfo.InvariantCulture);
+        return kind switch
+        {
+            null => id,
+            >= Accounts.PaymentAccountKind.Settlement => $"{Snake(kind.Value)} ({(Currencies.TryGetByLedger((uint)Accounts.PaymentsChart.SequenceOf(value), out var c) ? c.Code : sequence)})",
+            _ => $"{Snake(kind.Value)} #{sequence}",
+        };
+    }
+
+    private static string Snake(Accounts.PaymentAccountKind kind) =>
+        string.Concat(kind.ToString().Select((ch, i) => char.IsUpper(ch) && i > 0 ? " " + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
 
     private static async Task<JsonElement> GetAsync(HttpClient api, string path, CancellationToken ct)
     {
