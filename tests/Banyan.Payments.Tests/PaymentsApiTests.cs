@@ -101,6 +101,27 @@ public sealed class PaymentsApiTests : IAsyncLifetime
         Assert.Equal(2_000, list[0].GetProperty("posted").GetInt64());
     }
 
+    [Fact]
+    public async Task The_openapi_document_names_and_summarises_every_payments_operation_under_scope_payments()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _api.BaseAddress };
+        using var response = await anonymous.GetAsync(new Uri("openapi/v1.json", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var operations = doc.RootElement.GetProperty("paths").EnumerateObject()
+            .Where(p => p.Name.StartsWith("/v1/payments/", StringComparison.Ordinal))
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Path: p.Name, Op: o.Value)))
+            .ToList();
+        Assert.True(operations.Count >= 19, $"only {operations.Count} payments operations");
+        Assert.Contains(operations, o => o.Path == "/v1/payments/tap");
+        Assert.All(operations, o =>
+        {
+            Assert.True(o.Op.TryGetProperty("operationId", out _), o.Path + " has no name");
+            Assert.True(o.Op.TryGetProperty("summary", out _), o.Path + " has no summary");
+            Assert.Equal("payments", o.Op.GetProperty("security")[0].GetProperty("oauth2")[0].GetString());
+        });
+    }
+
     private async Task<(string Account, string Merchant)> SetUpAsync(long funds)
     {
         var customer = "c-" + Guid.NewGuid().ToString("N")[..8];
