@@ -1,14 +1,19 @@
 using Banyan.Ledger;
 using Banyan.Payments.Accounts;
 using Banyan.Payments.Contracts;
+using Banyan.Payments.Api;
 using Banyan.Payments.Domestic;
+using Banyan.Payments.Retail;
+using Banyan.Payments.Wallets;
 using Banyan.Platform;
 using Banyan.Platform.Money;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Spectre.Console.Cli;
 
 namespace Banyan.Payments;
 
@@ -33,6 +38,13 @@ public sealed class PaymentsModule : BanyanModule
         services.AddSingleton<MoneyMover>();
         services.AddSingleton<ICustomerAccounts, CustomerAccounts>();
         services.AddSingleton<IDomesticTransfers, DomesticTransfers>();
+        services.AddSingleton<HolderLocks>();
+        services.AddSingleton(new WriteGate(serialize: context.Storage == StorageProvider.Sqlite));
+        services.AddSingleton<Catalog>();
+        services.AddSingleton<PointsBook>();
+        services.AddSingleton<TapToPay>();
+        services.AddSingleton<WalletBook>();
+        services.AddSingleton<WalletProgrammes>();
         services.AddHostedService<PaymentsStartup>();
         services.AddSingleton<CrossBorder.IReleaseScreening, CrossBorder.AmlReleaseScreening>();
         CrossBorder.CrossBorderServices.Add(services, context);
@@ -42,23 +54,43 @@ public sealed class PaymentsModule : BanyanModule
     public override void ConfigureModel(ModelBuilder model)
     {
         TransferRow.Configure(model);
+        TapRow.Configure(model);
+        PensionRunRow.Configure(model);
         CrossBorder.CrossBorderModel.Configure(model);
     }
 
     /// <inheritdoc />
-    public override void MapEndpoints(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder v1) => CrossBorder.CrossBorderEndpoints.Map(v1);
+    public override void MapEndpoints(IEndpointRouteBuilder v1)
+    {
+        PaymentsEndpoints.Map(v1);
+        CrossBorder.CrossBorderEndpoints.Map(v1);
+    }
 
     /// <inheritdoc />
-    public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) => CrossBorder.CrossBorderDemo.RunAsync(demo, cancellationToken);
+    public override Task SeedDemoAsync(IServiceProvider services, CancellationToken cancellationToken) => Demo.PaymentsDemo.SeedAsync(services, cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken)
+    {
+        await Demo.PaymentsDemo.RunAsync(demo, cancellationToken);
+        await CrossBorder.CrossBorderDemo.RunAsync(demo, cancellationToken);
+    }
+
+    /// <summary>Adds <c>banyan bench payments</c>: tap-to-pay p50/p99 latency and success rate under concurrent load.</summary>
+    public override void ConfigureBench(IConfigurator<CommandSettings> bench)
+    {
+        ArgumentNullException.ThrowIfNull(bench);
+        bench.AddCommand<Bench.PaymentsBenchCommand>("payments").WithDescription("Payments: tap-to-pay p50/p99 latency and success rate with N concurrent customers over HTTP.");
+    }
 }
 
 /// <summary>Opens the bank's payment accounts in every currency and settles transfers a crash left pending, before requests arrive.</summary>
-internal sealed class PaymentsStartup(LedgerEngine ledger, MoneyMover mover, IOptions<PaymentsOptions> options) : IHostedService
+internal sealed class PaymentsStartup(LedgerEngine ledger, MoneyMover mover, TapToPay taps, WalletBook wallets, IOptions<PaymentsOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = options.Value;
-        var accounts = Currencies.All.Select(PaymentsChart.SettlementAccount).ToArray();
+        var accounts = Currencies.All.SelectMany(c => PaymentsChart.BankKinds.Select(k => PaymentsChart.BankAccount(k, c))).ToArray();
         var results = await ledger.CreateAccountsAsync(accounts, cancellationToken);
         var refused = results.Select((r, i) => (r, i)).FirstOrDefault(x => x.r is not (CreateAccountResult.Created or CreateAccountResult.Exists));
         if (refused != default)
@@ -67,6 +99,8 @@ internal sealed class PaymentsStartup(LedgerEngine ledger, MoneyMover mover, IOp
         }
 
         await mover.SettlePendingAsync(cancellationToken);
+        await taps.SettlePendingAsync(cancellationToken);
+        await wallets.SettlePendingAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,0 +1,93 @@
+using System.Globalization;
+using Banyan.Payments.Contracts;
+using Banyan.Payments.Retail;
+using Banyan.Payments.Wallets;
+
+namespace Banyan.Payments.Api;
+
+// Request and response bodies of /v1/payments (snake_case on the wire). Ledger ids travel as decimal strings:
+// JSON numbers cannot carry 128 bits exactly.
+
+internal sealed record OpenAccountBody(string CustomerId, string Currency);
+
+internal sealed record AccountBody(string AccountId, string CustomerId, string Currency, long Available, long Posted, DateTimeOffset OpenedAt)
+{
+    public static AccountBody Of(CustomerAccount a) => new(a.AccountId.ToString(CultureInfo.InvariantCulture), a.CustomerId, a.Currency.Code, a.Available, a.Posted, a.OpenedAt);
+}
+
+internal sealed record DepositBody(string DepositId, long Amount);
+
+internal sealed record TransferBody(string TransferId, string DebitAccountId, string CreditAccountId, long Amount, string? Reference = null);
+
+internal sealed record MovementBody(string Status, string TransferId);
+
+internal sealed record MerchantBody(string MerchantId, string Name, string Mcc, string Currency, int FeeBps = 0, long? PointsProgrammeId = null);
+
+internal sealed record MerchantView(string MerchantId, string Name, string Mcc, string Currency, int FeeBps, long? PointsProgrammeId, string AccountId, long Balance);
+
+internal sealed record CouponBody(
+    string Code, string Currency, string Kind, long Value, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, long Budget,
+    long Cap = 0, long MinSpend = 0, int PerCustomerLimit = 1);
+
+internal sealed record CouponView(
+    string Code, string Currency, string Kind, long Value, long Cap, long MinSpend, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil,
+    int PerCustomerLimit, long Budget, long BudgetRemaining, int Redemptions, string FundingAccountId);
+
+internal sealed record ProgrammeBody(string Name, string Currency, int DefaultRateBps, int ExpiryDays, Dictionary<string, int>? Rates = null, bool Care = false);
+
+internal sealed record ProgrammeView(long Id, string Name, string Currency, int DefaultRateBps, IReadOnlyDictionary<string, int> Rates, int ExpiryDays, bool Care);
+
+internal sealed record PointsView(long ProgrammeId, string Programme, string AccountId, long LedgerBalance, long Usable, DateTimeOffset? NextExpiry)
+{
+    public static PointsView Of(PointsBalance b) => new(b.ProgrammeId, b.Programme, b.AccountId.ToString(CultureInfo.InvariantCulture), b.LedgerBalance, b.Usable, b.NextExpiry);
+}
+
+internal sealed record AmountView(long Amount);
+
+internal sealed record TapBody(string PaymentId, string MerchantId, long Amount, string Currency, string AccountId, string? Coupon = null, long RedeemPoints = 0);
+
+internal sealed record LegView(string Role, string TransferId, string DebitAccountId, string CreditAccountId, long Amount, int Code);
+
+internal sealed record TapView(
+    string PaymentId, string Status, string MerchantId, string Currency, long Amount, long CouponSubsidy, long Discount, long PointsRedeemed,
+    long ConditionalFundsUsed, long PaidByCustomer, long PointsEarned, long CarePointsEarned, long Fee, long MerchantNet, IReadOnlyList<LegView> Legs)
+{
+    public static TapView Of(TapReceipt r) => new(
+        r.PaymentId, "completed", r.MerchantId, r.Currency.Code, r.Amount, r.CouponSubsidy, r.Discount, r.PointsRedeemed, r.EarmarkUsed, r.Paid,
+        r.PointsEarned, r.CarePointsEarned, r.Fee, r.MerchantNet,
+        r.Legs.Select(l => new LegView(l.Role, Id(l.TransferId), Id(l.DebitAccountId), Id(l.CreditAccountId), l.Amount, l.Code)).ToList());
+
+    private static string Id(UInt128 id) => id.ToString(CultureInfo.InvariantCulture);
+}
+
+internal sealed record OpenWalletBody(string HolderId, string Tier, bool Elderly = false);
+
+internal sealed record WalletBodyView(
+    string AccountId, string HolderId, string Tier, bool Elderly, long Balance, long Headroom, long BalanceLimit, long PerPaymentLimit, long DailyLimit,
+    IReadOnlyList<ConditionalFundsView> ConditionalFunds)
+{
+    public static WalletBodyView Of(WalletView w) => new(
+        w.AccountId.ToString(CultureInfo.InvariantCulture), w.HolderId, w.Tier, w.Elderly, w.Balance, w.Headroom, w.BalanceLimit, w.PerPaymentLimit, w.DailyLimit,
+        w.ConditionalFunds.Select(ConditionalFundsView.Of).ToList());
+}
+
+internal sealed record ConditionalFundsView(string GrantId, string AccountId, long Granted, long Balance, IReadOnlyList<string> Mccs, DateTimeOffset ExpiresAt, string Status)
+{
+    public static ConditionalFundsView Of(EarmarkView e) => new(e.GrantId, e.AccountId.ToString(CultureInfo.InvariantCulture), e.Granted, e.Balance, e.Mccs, e.ExpiresAt, e.Status);
+}
+
+internal sealed record TopUpBody(string TopUpId, long Amount);
+
+internal sealed record GrantBody(string GrantId, long Amount, DateTimeOffset ExpiresAt, List<string>? Mccs = null);
+
+internal sealed record PensionPaymentBody(string WalletAccountId, long Amount);
+
+internal sealed record PensionRunBody(string RunId, List<PensionPaymentBody> Payments);
+
+internal sealed record PensionRefusalView(int Index, string WalletAccountId, string Reason);
+
+internal sealed record PensionRunView(string RunId, int Payees, int Paid, int Refused, long TotalPaid, IReadOnlyList<PensionRefusalView> Refusals)
+{
+    public static PensionRunView Of(PensionRunResult r) => new(r.RunId, r.Payees, r.Paid, r.Refused, r.TotalPaid,
+        r.Refusals.Select(x => new PensionRefusalView(x.Index, x.WalletId.ToString(CultureInfo.InvariantCulture), x.Reason)).ToList());
+}
