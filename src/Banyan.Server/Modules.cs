@@ -13,5 +13,6 @@ public static class Modules
         new Banyan.Lending.LendingModule(),
         new Banyan.Aml.AmlModule(),
         new Banyan.Payments.PaymentsModule(),
+        new Banyan.OpenBanking.OpenBankingModule(),
     ];
 }
