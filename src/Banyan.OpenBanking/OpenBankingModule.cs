@@ -114,4 +114,7 @@ public sealed class OpenBankingModule : BanyanModule
 
     /// <inheritdoc />
     public override void MapRootEndpoints(IEndpointRouteBuilder app) => CustomerPages.Map(app);
+
+    /// <inheritdoc />
+    public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) => Demo.OpenBankingWalkthrough.RunAsync(demo, cancellationToken);
 }
