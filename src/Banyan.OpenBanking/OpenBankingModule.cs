@@ -28,7 +28,7 @@ public sealed class OpenBankingModule : BanyanModule
     public override string Name => "openbanking";
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Scopes => [OpenBankingScopes.Accounts, OpenBankingScopes.Payments];
+    public override IReadOnlyList<string> Scopes => [OpenBankingScopes.Accounts, OpenBankingScopes.Payments, OpenBankingScopes.Onboarding];
 
     /// <inheritdoc />
     public override void ConfigureServices(IServiceCollection services, ModuleContext context)
@@ -94,7 +94,11 @@ public sealed class OpenBankingModule : BanyanModule
             });
 
     /// <inheritdoc />
-    public override void ConfigureModel(ModelBuilder model) => OpenBankingModel.Configure(model);
+    public override void ConfigureModel(ModelBuilder model)
+    {
+        OpenBankingModel.Configure(model);
+        CardRow.Configure(model);
+    }
 
     /// <inheritdoc />
     public override void ConfigurePipeline(IApplicationBuilder app)
@@ -110,6 +114,7 @@ public sealed class OpenBankingModule : BanyanModule
         AdminEndpoints.Map(openBanking);
         ConsentEndpoints.Map(openBanking);
         ResourceEndpoints.Map(openBanking);
+        Onboarding.Map(openBanking);
     }
 
     /// <inheritdoc />

@@ -21,6 +21,7 @@ internal static class OpenBankingProblems
     public static readonly ProblemType PermissionMissing = ProblemType.Define("open-banking/permission-missing", 403, "The consent does not grant this permission.");
     public static readonly ProblemType UnattendedLimit = ProblemType.Define("open-banking/unattended-limit", 429, "The consent's daily allowance of calls without the customer present is used up.");
     public static readonly ProblemType InvalidSignature = ProblemType.Define("open-banking/invalid-signature", 400, "The detached JWS (x-jws-signature) is missing or does not verify.");
+    public static readonly ProblemType InvalidAssertion = ProblemType.Define("open-banking/invalid-assertion", 400, "The signed identity assertion is invalid, expired or already used.");
     public static readonly ProblemType PaymentRejected = ProblemType.Define("open-banking/payment-rejected", 422, "The payment was refused; nothing moved.");
 }
 

@@ -22,7 +22,7 @@ internal sealed class Partners(IServiceScopeFactory scopes, TimeProvider time, I
     public static readonly string[] Checklist = ["terms_accepted", "identity_verified", "keys_verified", "redirect_uris_verified", "security_review"];
 
     /// <summary>Scopes a partner may hold.</summary>
-    public static readonly string[] PartnerScopes = [OpenBankingScopes.Accounts, OpenBankingScopes.Payments];
+    public static readonly string[] PartnerScopes = [OpenBankingScopes.Accounts, OpenBankingScopes.Payments, OpenBankingScopes.Onboarding];
 
     public async Task<PartnerRow> RegisterAsync(RegisterPartner body, string actor, CancellationToken cancellationToken)
     {
@@ -200,4 +200,7 @@ internal static class OpenBankingScopes
 
     /// <summary>Payment initiation: domestic payment consents, payments, funds confirmation.</summary>
     public const string Payments = "ob-payments";
+
+    /// <summary>Embedded onboarding: open customers from signed identity assertions.</summary>
+    public const string Onboarding = "ob-onboarding";
 }

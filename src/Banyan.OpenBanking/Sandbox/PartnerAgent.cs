@@ -60,6 +60,28 @@ internal sealed class PartnerAgent : IDisposable
         });
     }
 
+    /// <summary>The partner app's signed statement about a person it has identified (embedded onboarding).</summary>
+    public string IdentityAssertion(string name, string nationalId, string phone, string? jti = null)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            TokenType = Api.Onboarding.AssertionType,
+            Issuer = ClientId,
+            Audience = new Uri(BaseAddress, "/").AbsoluteUri,
+            Claims = new Dictionary<string, object>
+            {
+                ["jti"] = jti ?? Guid.NewGuid().ToString("N"),
+                ["name"] = name,
+                ["phone"] = phone,
+                ["national_id_hash"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(nationalId))),
+            },
+            IssuedAt = now,
+            Expires = now.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(SigningKey) { KeyId = _kid }, SecurityAlgorithms.EcdsaSha256),
+        });
+    }
+
     /// <summary>An RFC 9449 proof for one request (with <c>ath</c> when an access token goes along).</summary>
     public string Proof(HttpMethod method, Uri url, string? accessToken, ECDsa? key = null)
     {

@@ -18,7 +18,7 @@ internal static class SandboxFlow
 {
     public static async Task<PartnerView> OnboardAsync(HttpClient admin, PartnerAgent agent, string name, bool requireJws = false)
     {
-        var registration = new RegisterPartner(name, [PartnerAgent.RedirectUri], [OpenBankingScopes.Accounts, OpenBankingScopes.Payments], agent.Jwks(), Sandbox: true, RequireJwsSignature: requireJws);
+        var registration = new RegisterPartner(name, [PartnerAgent.RedirectUri], Partners.PartnerScopes, agent.Jwks(), Sandbox: true, RequireJwsSignature: requireJws);
         var partner = await ReadAsync<PartnerView>(await admin.PostAsJsonAsync("/v1/open-banking/partners", registration, BanyanJson.Options));
         foreach (var item in Partners.Checklist)
         {
