@@ -46,7 +46,7 @@ public sealed class PaymentsModule : BanyanModule
         services.AddSingleton<WalletBook>();
         services.AddSingleton<WalletProgrammes>();
         services.AddHostedService<PaymentsStartup>();
-        services.AddSingleton<CrossBorder.IReleaseScreening, CrossBorder.AmlReleaseScreening>();
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<CrossBorder.IReleaseScreening, CrossBorder.AmlReleaseScreening>(services);
         CrossBorder.CrossBorderServices.Add(services, context);
     }
 

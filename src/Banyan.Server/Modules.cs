@@ -16,5 +16,6 @@ public static class Modules
         new Banyan.RegTech.RegTechModule(),
         new Banyan.StaffConsole.ConsoleModule(),
         new Banyan.Gateway.GatewayModule(),
+        new Banyan.OpenBanking.OpenBankingModule(),
     ];
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Banyan.Platform;
 using Banyan.Server.Storage;
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -65,11 +66,25 @@ internal static class IdentityRegistration
         services.AddScoped<BootstrapClient>();
     }
 
-    /// <summary>The token endpoint's second half: OpenIddict has authenticated the client; we decide the token's claims.</summary>
+    /// <summary>
+    /// The token endpoint's second half: OpenIddict has authenticated the client; we decide the token's claims.
+    /// Client credentials: the client itself. Authorization code (enabled by the open-banking module): the
+    /// claims the code carries.
+    /// </summary>
     public static async Task<IResult> IssueTokenAsync(HttpContext context, IOpenIddictApplicationManager applications)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenIddict server request is missing: the token endpoint must run behind OpenIddict.");
+        if (request.IsAuthorizationCodeGrantType())
+        {
+            // OpenIddict has validated the code, the PKCE verifier and the client; the code carries the claims
+            // (and their destinations) decided at the authorization endpoint by the module that owns it.
+            var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            var granted = result.Principal
+                ?? throw new InvalidOperationException("OpenIddict accepted an authorization code without a principal.");
+            return Results.SignIn(granted, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
         if (!request.IsClientCredentialsGrantType() || request.ClientId is null)
         {
             // OpenIddict only lets enabled grant types through; reaching this is a configuration bug.

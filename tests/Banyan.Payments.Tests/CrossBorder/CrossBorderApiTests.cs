@@ -48,7 +48,7 @@ public sealed class CrossBorderApiTests(XbHostFixture fixture)
         Assert.Equal("credited", tracked.GetProperty("status").GetString());
         var timeline = tracked.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("status").GetString()).ToList();
         Assert.Equal(["initiated", "screening", "fx_locked", "sent", "credited"], timeline);
-        Assert.Contains("not configured", tracked.GetProperty("timeline")[1].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("released unscreened", tracked.GetProperty("timeline")[1].GetProperty("detail").GetString(), StringComparison.Ordinal);
         var report = tracked.GetProperty("report");
         Assert.Equal(420, report.GetProperty("end_to_end_seconds").GetInt64());
         Assert.True(report.GetProperty("meets_g20_speed").GetBoolean());

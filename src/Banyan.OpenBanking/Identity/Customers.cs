@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using Banyan.OpenBanking.Storage;
+using Banyan.Platform.Security;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Banyan.OpenBanking.Identity;
+
+/// <summary>
+/// Customer credentials: password through ASP.NET Core Identity (<see cref="UserManager{TUser}"/>, PBKDF2,
+/// lockout after repeated failures), TOTP secrets protected with Data Protection, and the no-replay rule
+/// (a code's step must be after the last accepted one, advanced by one conditional update).
+/// </summary>
+internal sealed class Customers(IServiceScopeFactory scopes, IDataProtectionProvider protection, TimeProvider time)
+{
+    private readonly IDataProtector _totp = protection.CreateProtector("Banyan.OpenBanking.TotpSecret.v1");
+
+    /// <summary>Creates a customer; returns it with its TOTP secret (to show once), or the Identity errors.</summary>
+    public async Task<(Customer? Customer, byte[] TotpSecret, string? Error)> CreateAsync(string userName, string password, string? sandboxPartnerId, CancellationToken cancellationToken)
+    {
+        var secret = Totp.NewSecret();
+        var customer = new Customer
+        {
+            Id = "cus_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10)),
+            UserName = userName,
+            ProtectedTotpSecret = _totp.Protect(Convert.ToBase64String(secret)),
+            SandboxPartnerId = sandboxPartnerId,
+            CreatedAtUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Customer>>();
+        var result = await users.CreateAsync(customer, password);
+        return result.Succeeded
+            ? (customer, secret, null)
+            : (null, [], string.Join("; ", result.Errors.Select(e => e.Description)));
+    }
+
+    /// <summary>Checks the password (with lockout); the customer when it matches, otherwise why not.</summary>
+    public static async Task<(Customer? Customer, string? Error)> CheckPasswordAsync(UserManager<Customer> users, string userName, string password)
+    {
+        var customer = await users.FindByNameAsync(userName);
+        if (customer is null)
+        {
+            return (null, "unknown_user");
+        }
+
+        if (await users.IsLockedOutAsync(customer))
+        {
+            return (null, "locked_out");
+        }
+
+        if (!await users.CheckPasswordAsync(customer, password))
+        {
+            await users.AccessFailedAsync(customer);
+            return (null, "wrong_password");
+        }
+
+        await users.ResetAccessFailedCountAsync(customer);
+        return (customer, null);
+    }
+
+    /// <summary>Accepts a TOTP code at most once: true when it matches a step after the last accepted one and that step is now stored.</summary>
+    public async Task<bool> VerifyTotpAsync(Customer customer, string? code, CancellationToken cancellationToken)
+    {
+        var secret = Convert.FromBase64String(_totp.Unprotect(customer.ProtectedTotpSecret));
+        var step = Totp.Verify(secret, code, time.GetUtcNow(), customer.TotpLastStep);
+        if (step is null)
+        {
+            return false;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        // Two concurrent logins with the same code: only one conditional update can advance the step.
+        var advanced = await scope.ServiceProvider.GetRequiredService<DbContext>().Set<Customer>()
+            .Where(c => c.Id == customer.Id && c.TotpLastStep < step.Value)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.TotpLastStep, step.Value), cancellationToken);
+        customer.TotpLastStep = Math.Max(customer.TotpLastStep, step.Value);
+        return advanced == 1;
+    }
+
+    public async Task<Customer?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<DbContext>().Set<Customer>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+    }
+}
