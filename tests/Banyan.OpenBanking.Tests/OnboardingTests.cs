@@ -52,6 +52,33 @@ public sealed class OnboardingTests(OpenBankingFixture f) : IClassFixture<OpenBa
         Assert.Contains("open-banking/invalid-assertion", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_person_on_the_sanctions_list_is_held_for_review_and_nothing_is_opened_or_revealed()
+    {
+        using var csv = new StringContent("name,aliases,country,list\nViktor Petrovich Sokolov,,RU,demo-list\n", System.Text.Encoding.UTF8, "text/csv");
+        using var uploaded = await f.Host.Admin.PostAsync(new Uri("/v1/aml/sanctions", UriKind.Relative), csv);
+        Assert.True(uploaded.IsSuccessStatusCode, await uploaded.Content.ReadAsStringAsync());
+        var token = await f.A.ClientCredentialsAsync(OpenBankingScopes.Onboarding);
+        var cards = await CardCountAsync();
+
+        var response = await f.A.CallAsync(HttpMethod.Post, Path, token, new EmbeddedOnboarding(f.A.IdentityAssertion("SOKOLOV Viktor Petrovich", "110101198001010000", "+8613900000000")));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains("manual_review_required", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("demo-list", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sokolov", text, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(cards, await CardCountAsync());
+        var audit = await f.Host.Admin.GetStringAsync(new Uri("/v1/audit?category=partner&limit=500", UriKind.Relative));
+        Assert.Contains("onboarding_held_sanctions", audit, StringComparison.Ordinal);
+    }
+
+    private async Task<int> CardCountAsync()
+    {
+        await using var scope = f.Host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<DbContext>().Set<CardRow>().CountAsync();
+    }
+
     [Theory]
     [InlineData("7992739871", '3')]
     [InlineData("453201511283036", '6')]

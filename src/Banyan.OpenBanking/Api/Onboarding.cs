@@ -83,10 +83,15 @@ internal static class Onboarding
         }
 
         var services = http.RequestServices;
-        var (identity, error) = await CheckAssertionAsync(body.Assertion, caller, http, services);
+        var (identity, name, error) = await CheckAssertionAsync(body.Assertion, caller, http, services);
         if (identity is null)
         {
             return BanyanProblems.Problem(OpenBankingProblems.InvalidAssertion, error);
+        }
+
+        if (await ScreenAsync(services, caller, identity, name!, http.RequestAborted) is { } held)
+        {
+            return held;
         }
 
         var (customer, _, createError) = await services.GetRequiredService<Customers>().CreateAsync(
@@ -104,8 +109,48 @@ internal static class Onboarding
         return TypedResults.Created($"/v1/open-banking/onboarding/{customer.Id}", view);
     }
 
-    // Returns the assertion's jti when every check passes.
-    private static async Task<(string? Jti, string Error)> CheckAssertionAsync(string assertion, Caller caller, HttpContext http, IServiceProvider services)
+    /// <summary>
+    /// Sanctions screening at onboarding (issue 7) through the AML module when it is in the host. A hit opens
+    /// nothing; the partner learns only that the bank must review the application (no tipping-off: the
+    /// list entry is in the audit log for the bank's staff, never in the response).
+    /// </summary>
+    private static async Task<ProblemHttpResult?> ScreenAsync(IServiceProvider services, Caller caller, string jti, string name, CancellationToken ct)
+    {
+        if (services.GetService<Banyan.Aml.Contracts.ISanctionsScreening>() is not { } screening)
+        {
+            return null;
+        }
+
+        Banyan.Aml.Contracts.ScreeningResult result;
+        try
+        {
+            result = await screening.ScreenAsync(new Banyan.Aml.Contracts.ScreeningRequest(name, "CN"), ct);
+        }
+        catch (InvalidOperationException)
+        {
+            // No sanctions list loaded yet: AML refuses to answer "clear"; onboarding goes on and says so in the audit.
+            await services.GetRequiredService<IAuditLog>().AppendAsync(new AuditEntry("partner", "onboarding_unscreened", caller.ClientId, null, "succeeded",
+                new Dictionary<string, string> { ["assertion_jti"] = jti, ["reason"] = "no sanctions list loaded" }), ct);
+            return null;
+        }
+
+        if (!result.Hit)
+        {
+            return null;
+        }
+
+        await services.GetRequiredService<IAuditLog>().AppendAsync(new AuditEntry("partner", "onboarding_held_sanctions", caller.ClientId, null, "blocked",
+            new Dictionary<string, string>
+            {
+                ["assertion_jti"] = jti, ["entry"] = result.EntryName ?? "", ["list"] = result.List ?? "",
+                ["score"] = result.Score.ToString("F3", CultureInfo.InvariantCulture), ["list_version"] = result.ListVersion.ToString(CultureInfo.InvariantCulture),
+            }), ct);
+        return BanyanProblems.Unprocessable("The bank must review this application before an account can be opened; ask the customer to contact the bank.",
+            [new("reason", "manual_review_required")]);
+    }
+
+    // Returns the assertion's jti and the person's name when every check passes.
+    private static async Task<(string? Jti, string? Name, string Error)> CheckAssertionAsync(string assertion, Caller caller, HttpContext http, IServiceProvider services)
     {
         using var header = Jose.Header(assertion ?? "");
         var kid = header is not null && header.RootElement.TryGetProperty("kid", out var k) && k.ValueKind == System.Text.Json.JsonValueKind.String ? k.GetString() : null;
@@ -113,7 +158,7 @@ internal static class Onboarding
         var token = key is null ? null : await Jose.VerifyAsync(assertion!, key, AssertionType);
         if (token is null)
         {
-            return (null, "The assertion must be a identity-assertion+jwt signed with a key registered for this partner (kid).");
+            return (null, null, "The assertion must be a identity-assertion+jwt signed with a key registered for this partner (kid).");
         }
 
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
@@ -121,18 +166,18 @@ internal static class Onboarding
         var expires = new DateTimeOffset(token.ValidTo, TimeSpan.Zero);
         if (token.Issuer != caller.ClientId || !token.Audiences.Contains(audience, StringComparer.OrdinalIgnoreCase) || expires <= now || expires > now + MaxAssertionLifetime)
         {
-            return (null, "iss must be the partner's client id, aud the bank's issuer URL, exp in the future and at most 10 minutes ahead.");
+            return (null, null, "iss must be the partner's client id, aud the bank's issuer URL, exp in the future and at most 10 minutes ahead.");
         }
 
         if (!Claim(token, "name", 200) || !Claim(token, "phone", 20) || !token.TryGetPayloadValue<string>("national_id_hash", out var hash)
             || hash.Length != 64 || !hash.All(char.IsAsciiHexDigit) || string.IsNullOrEmpty(token.Id) || token.Id.Length > 128)
         {
-            return (null, "The assertion needs name, phone, national_id_hash (SHA-256 hex) and jti.");
+            return (null, null, "The assertion needs name, phone, national_id_hash (SHA-256 hex) and jti.");
         }
 
         return await services.GetRequiredService<ReplayCache>().TryUseAsync("onboarding", caller.ClientId + "|" + token.Id, expires, http.RequestAborted)
-            ? (token.Id, "")
-            : (null, "The assertion was already used (jti replay).");
+            ? (token.Id, token.GetPayloadValue<string>("name"), "")
+            : (null, null, "The assertion was already used (jti replay).");
     }
 
     private static bool Claim(JsonWebToken token, string name, int maxLength) =>
