@@ -90,6 +90,13 @@ internal sealed class PaymentsStartup(LedgerEngine ledger, MoneyMover mover, Tap
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = options.Value;
+        // A standby follows the leader's journal and refuses writes; the leader opens the accounts and settles
+        // pending requests (settling here could misjudge the leader's in-flight rows as interrupted).
+        if (ledger.Cluster.Role is LedgerRole.Standby or LedgerRole.Fenced)
+        {
+            return;
+        }
+
         var accounts = Currencies.All.SelectMany(c => PaymentsChart.BankKinds.Select(k => PaymentsChart.BankAccount(k, c))).ToArray();
         var results = await ledger.CreateAccountsAsync(accounts, cancellationToken);
         var refused = results.Select((r, i) => (r, i)).FirstOrDefault(x => x.r is not (CreateAccountResult.Created or CreateAccountResult.Exists));

@@ -4,10 +4,12 @@ namespace Banyan.Credit.Tests;
 public class ModuleShapeTests
 {
     [Fact]
-    public void The_module_exposes_only_its_facade()
+    public void The_module_exposes_only_its_facade_and_contracts()
     {
         var exported = typeof(CreditModule).Assembly.GetExportedTypes();
-        Assert.Equal([typeof(CreditModule)], exported);
+        Assert.Contains(typeof(CreditModule), exported);
+        Assert.All(exported, t => Assert.True(t == typeof(CreditModule) || t.Namespace == "Banyan.Credit.Contracts", t.FullName));
+        Assert.Equal(["CreditDecisionSummary", "ICreditDecisions"], exported.Where(t => t != typeof(CreditModule)).Select(t => t.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

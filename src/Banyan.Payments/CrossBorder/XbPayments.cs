@@ -281,6 +281,11 @@ internal sealed class CrossBorderStartup(LedgerEngine ledger, XbPayments payment
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = rates.Current; // a bad configured rates file fails start-up, not the first quote
+        if (ledger.Cluster.Role is LedgerRole.Standby or LedgerRole.Fenced)
+        {
+            return; // the leader opens the accounts and resumes payments; a standby refuses writes
+        }
+
         var accounts = XbChart.BankAccounts();
         var results = await ledger.CreateAccountsAsync(accounts, cancellationToken);
         for (var i = 0; i < results.Length; i++)
