@@ -15,14 +15,17 @@ internal sealed record PointsBalance(string HolderId, long ProgrammeId, string P
 /// to the holder) and lots (what each payment earned, when it expires). Expiry moves what is left of
 /// expired lots back to marketing ("breakage").
 /// </summary>
-internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks)
+internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, WriteGate writes)
 {
     public async Task<PointsAccountRow> EnsureAccountAsync(DbContext db, string holderId, ProgrammeRow programme, CancellationToken ct)
     {
         var row = await db.Set<PointsAccountRow>().FirstOrDefaultAsync(a => a.HolderId == holderId && a.ProgrammeId == programme.Id, ct);
         if (row is null)
         {
-            // Only ever called under the holder's lock, so no second writer races this insert.
+            // Only ever called under the holder's lock, so no second writer races this insert. Through the write
+            // gate like every other write: on SQLite an ungated writer polls (sleeps) for the lock, which gave
+            // each customer's first tap a multi-second tail in `banyan bench payments`.
+            using var gate = await writes.EnterAsync(ct);
             row = new PointsAccountRow { HolderId = holderId, ProgrammeId = programme.Id };
             db.Add(row);
             await db.SaveChangesAsync(ct);
