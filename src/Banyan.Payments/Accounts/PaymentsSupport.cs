@@ -14,17 +14,14 @@ internal sealed class PaymentsNotFoundException(string message) : InvalidOperati
 /// <summary>
 /// Locks striped by a holder (customer) id: the checks that need a consistent view of one holder's
 /// state (daily limits, points lots, per-customer coupon use) and the post that changes it run under it.
-/// A second array stripes coupons. Order is always holder, then coupon, so two requests never deadlock.
+/// Coupons need no lock of their own: their budget is a ledger account (decision 0600).
 /// </summary>
 internal sealed class HolderLocks
 {
     private const int Stripes = 128;
     private readonly SemaphoreSlim[] _holders = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-    private readonly SemaphoreSlim[] _coupons = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public SemaphoreSlim Holder(string holderId) => _holders[(holderId.GetHashCode(StringComparison.Ordinal) & int.MaxValue) % Stripes];
-
-    public SemaphoreSlim Coupon(long couponId) => _coupons[(int)(couponId % Stripes)];
 }
 
 /// <summary>

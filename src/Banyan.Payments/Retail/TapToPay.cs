@@ -34,23 +34,18 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
         if (r.CouponCode is { } code && (coupon = await db.Set<CouponRow>().AsNoTracking().FirstOrDefaultAsync(c => c.Code == code, ct)) is null)
             return TapResult.Declined("coupon_not_found", $"No coupon '{code}'.");
 
+        // Only the holder is locked: the per-customer coupon limit is counted per holder, and the coupon's budget
+        // is a ledger account the linked batch draws on, so the ledger refuses the tap that would overdraw it.
+        // A coupon-wide lock would serialise every customer's tap with a popular coupon (each holding it across
+        // durable writes): that was the multi-second p99 of `banyan bench payments`.
         var holderGate = locks.Holder(payer.HolderId);
         await holderGate.WaitAsync(ct);
-        SemaphoreSlim? couponGate = null;
         try
         {
-            if (coupon is not null)
-            {
-                var gate = locks.Coupon(coupon.Id);
-                await gate.WaitAsync(ct);
-                couponGate = gate;
-            }
-
             return await PayLockedAsync(db, r, merchant, payer, coupon, ct);
         }
         finally
         {
-            couponGate?.Release();
             holderGate.Release();
         }
     }
