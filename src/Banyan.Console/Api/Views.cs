@@ -294,3 +294,36 @@ internal sealed class GatewayStatsView
     public double OverheadP999Micros { get; set; }
     public int TrackedKeys { get; set; }
 }
+
+// Cross-border payments (docs/payments-cross-border.md). The report is shown field by field as sent.
+
+internal sealed class PaymentTimelineView
+{
+    public string Status { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+    public string Detail { get; set; } = "";
+}
+
+internal sealed class CrossBorderPaymentView
+{
+    public string Uetr { get; set; } = "";
+    public string Status { get; set; } = "";
+    public List<PaymentTimelineView> Timeline { get; set; } = [];
+    public System.Text.Json.JsonElement? Report { get; set; }
+}
+
+internal sealed class CorridorRowView
+{
+    public string Country { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Currency { get; set; } = "";
+    public string CutOff { get; set; } = "";
+    public int DeliveryMinutes { get; set; }
+    public string Scheme { get; set; } = "";
+}
+
+internal sealed class CorridorListView
+{
+    public string Note { get; set; } = "";
+    public List<CorridorRowView> Corridors { get; set; } = [];
+}

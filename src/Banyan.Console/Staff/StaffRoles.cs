@@ -25,6 +25,7 @@ internal static class StaffRoles
         [StaffPermission.ViewAudit] = [ComplianceOfficer, Admin],
         [StaffPermission.ViewRegTech] = [ComplianceOfficer, RiskOfficer, Admin],
         [StaffPermission.ViewGateway] = [Admin],
+        [StaffPermission.ViewPayments] = [Operator, ComplianceOfficer, Admin],
     };
 
     public static bool Allows(IEnumerable<string> roles, StaffPermission permission) =>
@@ -45,4 +46,5 @@ internal enum StaffPermission
     ViewAudit,
     ViewRegTech,
     ViewGateway,
+    ViewPayments,
 }
