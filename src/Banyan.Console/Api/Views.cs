@@ -195,3 +195,135 @@ internal sealed class AuditPageView
     public List<AuditItemView> Entries { get; set; } = [];
     public long? NextAfter { get; set; }
 }
+
+// RegTech (docs/regtech.md): values are decimal strings.
+
+internal sealed class RegFigureView
+{
+    public string IndicatorId { get; set; } = "";
+    public string NameEn { get; set; } = "";
+    public string NameZh { get; set; } = "";
+    public string Unit { get; set; } = "";
+    public string? Value { get; set; }
+    public string Status { get; set; } = "";
+    public string Explanation { get; set; } = "";
+    public string? Requirement { get; set; }
+}
+
+internal sealed class RegFiguresView
+{
+    public string Profile { get; set; } = "";
+    public string AsOf { get; set; } = "";
+    public string Currency { get; set; } = "";
+    public List<RegFigureView> Figures { get; set; } = [];
+}
+
+internal sealed class RegContributionView
+{
+    public string Source { get; set; } = "";
+    public string? AccountId { get; set; }
+    public string? Line { get; set; }
+    public string? Counterparty { get; set; }
+    public string Amount { get; set; } = "0";
+    public string? TransferId { get; set; }
+    public string? Note { get; set; }
+}
+
+internal sealed class RegQuantityView
+{
+    public string Ref { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Value { get; set; }
+    public string? Undefined { get; set; }
+    public List<RegContributionView> Contributions { get; set; } = [];
+}
+
+internal sealed class RegDrilldownView
+{
+    public RegFigureView Figure { get; set; } = new();
+    public string AsOf { get; set; } = "";
+    public string Expression { get; set; } = "";
+    public List<RegQuantityView> Quantities { get; set; } = [];
+}
+
+internal sealed class RegAlertView
+{
+    public string IndicatorId { get; set; } = "";
+    public string NameEn { get; set; } = "";
+    public string NameZh { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string Severity { get; set; } = "";
+    public string? Value { get; set; }
+    public string Explanation { get; set; } = "";
+}
+
+internal sealed class RegWarningsView
+{
+    public int Count { get; set; }
+    public List<RegAlertView> Alerts { get; set; } = [];
+}
+
+// Gateway (docs/gateway.md, operator API, scope admin).
+
+internal sealed class GatewayDecisionView
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public string Partner { get; set; } = "";
+    public string? Customer { get; set; }
+    public string Region { get; set; } = "";
+    public string Endpoint { get; set; } = "";
+    public string Outcome { get; set; } = "";
+    public List<string> Reasons { get; set; } = [];
+}
+
+internal sealed class GatewayDecisionPageView
+{
+    public List<GatewayDecisionView> Items { get; set; } = [];
+    public long? Next { get; set; }
+}
+
+internal sealed class GatewayStatsView
+{
+    public long Calls { get; set; }
+    public long Blocked { get; set; }
+    public long StepUps { get; set; }
+    public long RateLimited { get; set; }
+    public double OverheadP50Micros { get; set; }
+    public double OverheadP99Micros { get; set; }
+    public double OverheadP999Micros { get; set; }
+    public int TrackedKeys { get; set; }
+}
+
+// Cross-border payments (docs/payments-cross-border.md). The report is shown field by field as sent.
+
+internal sealed class PaymentTimelineView
+{
+    public string Status { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+    public string Detail { get; set; } = "";
+}
+
+internal sealed class CrossBorderPaymentView
+{
+    public string Uetr { get; set; } = "";
+    public string Status { get; set; } = "";
+    public List<PaymentTimelineView> Timeline { get; set; } = [];
+    public System.Text.Json.JsonElement? Report { get; set; }
+}
+
+internal sealed class CorridorRowView
+{
+    public string Country { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Currency { get; set; } = "";
+    public string CutOff { get; set; } = "";
+    public int DeliveryMinutes { get; set; }
+    public string Scheme { get; set; } = "";
+}
+
+internal sealed class CorridorListView
+{
+    public string Note { get; set; } = "";
+    public List<CorridorRowView> Corridors { get; set; } = [];
+}

@@ -14,6 +14,9 @@ internal static class ConsoleNavigation
         new("/console/credit", "nav_credit", MudBlazor.Icons.Material.Filled.Insights, StaffPermission.ViewCredit),
         new("/console/loans", "nav_loans", MudBlazor.Icons.Material.Filled.RequestQuote, StaffPermission.ViewLoans),
         new("/console/audit", "nav_audit", MudBlazor.Icons.Material.Filled.FactCheck, StaffPermission.ViewAudit),
+        new("/console/regtech", "nav_regtech", MudBlazor.Icons.Material.Filled.Gavel, StaffPermission.ViewRegTech),
+        new("/console/payments", "nav_payments", MudBlazor.Icons.Material.Filled.Public, StaffPermission.ViewPayments),
+        new("/console/gateway", "nav_gateway", MudBlazor.Icons.Material.Filled.Router, StaffPermission.ViewGateway),
     ];
 }
 

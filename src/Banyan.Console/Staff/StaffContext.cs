@@ -23,7 +23,8 @@ internal sealed class StaffContext(AuthenticationStateProvider authentication, I
     /// </summary>
     public async Task<AccessOutcome> AssessAsync(string action, CancellationToken ct)
     {
-        var decision = await signIn.AssessActionAsync(await NameAsync(), action, ct);
+        var user = await UserAsync();
+        var decision = await signIn.AssessActionAsync(await NameAsync(), action, StaffSignIn.SessionAccess(user), ct);
         if (decision?.Outcome == AccessOutcome.Block)
         {
             await AuditAsync("console_action", action, null, "blocked", new Dictionary<string, string> { ["reasons"] = string.Join("; ", decision.Reasons) }, ct);

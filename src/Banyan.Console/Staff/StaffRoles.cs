@@ -23,6 +23,9 @@ internal static class StaffRoles
         [StaffPermission.ViewCredit] = [RiskOfficer, ComplianceOfficer, Admin],
         [StaffPermission.ViewLoans] = [Operator, RiskOfficer, ComplianceOfficer, Admin],
         [StaffPermission.ViewAudit] = [ComplianceOfficer, Admin],
+        [StaffPermission.ViewRegTech] = [ComplianceOfficer, RiskOfficer, Admin],
+        [StaffPermission.ViewGateway] = [Admin],
+        [StaffPermission.ViewPayments] = [Operator, ComplianceOfficer, Admin],
     };
 
     public static bool Allows(IEnumerable<string> roles, StaffPermission permission) =>
@@ -41,4 +44,7 @@ internal enum StaffPermission
     ViewCredit,
     ViewLoans,
     ViewAudit,
+    ViewRegTech,
+    ViewGateway,
+    ViewPayments,
 }

@@ -109,7 +109,7 @@ internal sealed class StaffSignIn(
             await AuditAsync("login_succeeded", actor, "succeeded", access, ("method", "password+totp"), ct);
         }
 
-        return await PrincipalAsync(user);
+        return await PrincipalAsync(user, access);
     }
 
     /// <summary>Step-up during a session: a fresh TOTP code for an action. Audited; replay-safe.</summary>
@@ -126,14 +126,22 @@ internal sealed class StaffSignIn(
         return ok;
     }
 
-    /// <summary>Asks the risk engine (if any) about an action; <see langword="null"/> when no engine is registered.</summary>
-    public async Task<AccessDecision?> AssessActionAsync(string userName, string action, CancellationToken ct)
+    /// <summary>
+    /// Asks the risk engine (if any) about an action; <see langword="null"/> when no engine is registered.
+    /// The session's sign-in address and user agent go with it: without them every action looked like
+    /// a new browser to the engine and always asked for a step-up.
+    /// </summary>
+    public async Task<AccessDecision?> AssessActionAsync(string userName, string action, AccessContext access, CancellationToken ct)
     {
         var engine = services.GetService<IAccessRiskEngine>();
         return engine is null
             ? null
-            : await engine.AssessAsync(new AccessAttempt(PrincipalKind.Staff, StaffActor.Of(userName), action, null, null, null, time.GetUtcNow()), ct);
+            : await engine.AssessAsync(new AccessAttempt(PrincipalKind.Staff, StaffActor.Of(userName), action, access.SourceAddress, null, access.UserAgent, time.GetUtcNow()), ct);
     }
+
+    /// <summary>The sign-in's source address and user agent as stored in the session's claims.</summary>
+    public static AccessContext SessionAccess(ClaimsPrincipal principal) =>
+        new(principal.FindFirstValue(SourceClaim), principal.FindFirstValue(UserAgentClaim));
 
     /// <summary>Whether the session's security stamp still matches (password, roles or TOTP unchanged).</summary>
     public async Task<bool> StampStillValidAsync(ClaimsPrincipal principal)
@@ -145,6 +153,9 @@ internal sealed class StaffSignIn(
     }
 
     private const string StampClaim = "banyan:stamp";
+    private const string SourceClaim = "banyan:source";
+    private const string UserAgentClaim = "banyan:user_agent";
+    private const int MaxUserAgentChars = 256;
 
     private async Task<bool> VerifyCodeAsync(StaffUser user, string? code)
     {
@@ -172,7 +183,7 @@ internal sealed class StaffSignIn(
         return result.Succeeded;
     }
 
-    private async Task<ClaimsPrincipal> PrincipalAsync(StaffUser user)
+    private async Task<ClaimsPrincipal> PrincipalAsync(StaffUser user, AccessContext access)
     {
         var identity = new ClaimsIdentity(ConsoleAuth.Scheme, ClaimTypes.Name, ClaimTypes.Role);
         identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, user.Id));
@@ -180,6 +191,8 @@ internal sealed class StaffSignIn(
         identity.AddClaim(new Claim("banyan:display_name", user.DisplayName));
         identity.AddClaim(new Claim(StampClaim, user.SecurityStamp ?? ""));
         identity.AddClaim(new Claim(LoginTimeClaim, time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
+        if (access.SourceAddress is { Length: > 0 } source) identity.AddClaim(new Claim(SourceClaim, source));
+        if (access.UserAgent is { Length: > 0 } agent) identity.AddClaim(new Claim(UserAgentClaim, agent.Length > MaxUserAgentChars ? agent[..MaxUserAgentChars] : agent));
         foreach (var role in await users.GetRolesAsync(user))
         {
             identity.AddClaim(new Claim(ClaimTypes.Role, role));
