@@ -44,7 +44,7 @@ internal static class CrossBorderDemo
         var uetr = payment.GetProperty("uetr").GetString()!;
         console.MarkupLineInterpolated($"Accepted: UETR [bold]{uetr}[/], status {payment.GetProperty("status").GetString()}; pacs.008 at GET /v1/payments/cross-border/{uetr}/pacs008");
 
-        using var report = new StringContent(Pacs002Builder.Write(Pacs002Builder.For(uetr, "ACSC", null, DateTimeOffset.UtcNow)), Encoding.UTF8, "application/xml");
+        using var report = new StringContent(Pacs002Builder.Write(Pacs002Builder.For(uetr, "ACSC", null, (demo.Services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow())), Encoding.UTF8, "application/xml");
         using (var response = await demo.Api.PostAsync(new Uri("v1/payments/cross-border/inbound", UriKind.Relative), report, ct))
         {
             Ensure(response.IsSuccessStatusCode, "the correspondent's pacs.002 was refused: " + await response.Content.ReadAsStringAsync(ct));
