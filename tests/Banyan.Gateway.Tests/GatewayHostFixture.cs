@@ -37,23 +37,8 @@ public sealed class GatewayHostFixture : IAsyncLifetime
     }
 
     /// <summary>An HTTP client whose bearer token carries only <paramref name="scopes"/> (space-separated).</summary>
-    public async Task<HttpClient> ClientWithScopeAsync(string scopes)
-    {
-        var http = new HttpClient { BaseAddress = BaseAddress };
-        using var form = new FormUrlEncodedContent(
-        [
-            new("grant_type", "client_credentials"),
-            new("client_id", ClientId),
-            new("client_secret", ClientSecret),
-            new("scope", scopes),
-        ]);
-        using var response = await http.PostAsync(new Uri("connect/token", UriKind.Relative), form);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, "token request failed: " + body);
-        using var json = JsonDocument.Parse(body);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", json.RootElement.GetProperty("access_token").GetString());
-        return http;
-    }
+    public Task<HttpClient> ClientWithScopeAsync(string scopes) =>
+        Banyan.Testing.BearerClients.WithScopesAsync(BaseAddress, ClientId, ClientSecret, scopes);
 
     public async Task DisposeAsync()
     {
