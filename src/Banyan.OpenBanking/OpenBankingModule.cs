@@ -62,6 +62,7 @@ public sealed class OpenBankingModule : BanyanModule
             };
         });
         ConfigureOAuth(services);
+        Events.EventsRegistration.Add(services, context.Configuration);
     }
 
     private static void ConfigureOAuth(IServiceCollection services) =>
@@ -98,6 +99,7 @@ public sealed class OpenBankingModule : BanyanModule
     {
         OpenBankingModel.Configure(model);
         CardRow.Configure(model);
+        EventModel.Configure(model);
     }
 
     /// <inheritdoc />
@@ -115,6 +117,7 @@ public sealed class OpenBankingModule : BanyanModule
         ConsentEndpoints.Map(openBanking);
         ResourceEndpoints.Map(openBanking);
         Onboarding.Map(openBanking);
+        Events.WebhookEndpoints.Map(openBanking);
     }
 
     /// <inheritdoc />
