@@ -63,6 +63,7 @@ public sealed class OpenBankingModule : BanyanModule
         });
         ConfigureOAuth(services);
         Events.EventsRegistration.Add(services, context.Configuration);
+        services.AddSingleton(Registration.RegistrationOptions.From(context.Configuration));
     }
 
     private static void ConfigureOAuth(IServiceCollection services) =>
@@ -121,7 +122,11 @@ public sealed class OpenBankingModule : BanyanModule
     }
 
     /// <inheritdoc />
-    public override void MapRootEndpoints(IEndpointRouteBuilder app) => CustomerPages.Map(app);
+    public override void MapRootEndpoints(IEndpointRouteBuilder app)
+    {
+        CustomerPages.Map(app);
+        Registration.DynamicRegistration.Map(app);
+    }
 
     /// <inheritdoc />
     public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) => Demo.OpenBankingWalkthrough.RunAsync(demo, cancellationToken);
