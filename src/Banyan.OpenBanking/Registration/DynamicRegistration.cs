@@ -43,7 +43,8 @@ internal static class DynamicRegistration
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, RegisterAsync).AllowAnonymous().WithTags("open-banking")
+        // The body is read by hand (size-capped, order of precedence with the statement), so its shape is declared here.
+        app.MapPost(Path, RegisterAsync).AllowAnonymous().WithTags("open-banking").Accepts<JsonElement>("application/json")
             .WithName("open_banking_dynamic_client_registration").WithSummary("RFC 7591 dynamic client registration (creates a pending partner)");
         app.MapGet(Path + "/{clientId}", ReadAsync).AllowAnonymous().WithTags("open-banking")
             .WithName("open_banking_read_client_registration").WithSummary("RFC 7592 read of a registration with its registration access token");
