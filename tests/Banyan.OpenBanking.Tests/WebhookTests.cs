@@ -176,6 +176,9 @@ public sealed class WebhookTests(EventsFixture f) : IClassFixture<EventsFixture>
         Assert.All(secrets, s => Assert.StartsWith("whsec_", s, StringComparison.Ordinal));
         Assert.All(secrets, s => Assert.DoesNotContain(s, text, StringComparison.Ordinal));
         Assert.Equal(WebhookOptions.MaxEndpointsPerPartner, JsonDocument.Parse(text).RootElement.GetProperty("webhooks").GetArrayLength());
+        var audit = await f.Host.Admin.GetStringAsync(new Uri("/v1/audit?category=partner&limit=500", UriKind.Relative));
+        Assert.Contains("webhook_registered", audit, StringComparison.Ordinal);
+        Assert.All(secrets, s => Assert.DoesNotContain(s, audit, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Banyan.OpenBanking.Api;
 using Banyan.OpenBanking.Identity;
 using Banyan.OpenBanking.Storage;
 using Banyan.Platform.Http;
+using Banyan.Platform.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
@@ -69,6 +70,7 @@ internal static class WebhookEndpoints
         };
         db.Add(row);
         await db.SaveChangesAsync(http.RequestAborted);
+        await AuditAsync(http, "webhook_registered", clientId, row.Id, ("url", row.Url), ("event_types", row.EventTypes));
         var view = View(row);
         return TypedResults.Created($"/v1/open-banking/webhooks/{row.Id}", new WebhookCreatedView(view.WebhookId, view.Url, view.EventTypes, secret, view.CreatedAt));
     }
@@ -122,7 +124,13 @@ internal static class WebhookEndpoints
         await using var scope = http.RequestServices.CreateAsyncScope();
         var deleted = await scope.ServiceProvider.GetRequiredService<DbContext>().Set<WebhookEndpointRow>()
             .Where(w => w.Id == webhookId && w.ClientId == clientId).ExecuteDeleteAsync(http.RequestAborted);
-        return deleted == 1 ? TypedResults.NoContent() : BanyanProblems.NotFound($"No webhook {webhookId}.");
+        if (deleted != 1)
+        {
+            return BanyanProblems.NotFound($"No webhook {webhookId}.");
+        }
+
+        await AuditAsync(http, "webhook_deleted", clientId, webhookId);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<EventList>, ProblemHttpResult>> EventsAsync(int? limit, HttpContext http, Guard guard)
@@ -183,6 +191,7 @@ internal static class WebhookEndpoints
         }
 
         outbox.Wake();
+        await AuditAsync(http, "event_redelivery_requested", clientId, eventId);
         return TypedResults.Accepted($"/v1/open-banking/events/{eventId}/deliveries", await LogAsync(db, eventId, clientId, http.RequestAborted));
     }
 
@@ -215,6 +224,11 @@ internal static class WebhookEndpoints
             ? (caller.ClientId, null)
             : (null, BanyanProblems.Forbidden("Webhooks are managed with the partner's client-credentials token, not a customer token."));
     }
+
+    // Partner changes are audited (category partner); the secret never is.
+    private static async Task AuditAsync(HttpContext http, string action, string clientId, string subject, params (string Key, string Value)[] details) =>
+        await http.RequestServices.GetRequiredService<IAuditLog>().AppendAsync(new AuditEntry("partner", action, clientId, subject, "succeeded",
+            details.ToDictionary(d => d.Key, d => d.Value)), http.RequestAborted);
 
     private static WebhookView View(WebhookEndpointRow row) =>
         new(row.Id, row.Url, row.EventTypes.Split(' ', StringSplitOptions.RemoveEmptyEntries), Time(row.CreatedAtUnixMs));
