@@ -182,12 +182,12 @@ public sealed class WebhookTests(EventsFixture f) : IClassFixture<EventsFixture>
     }
 
     [Fact]
-    public async Task Authorising_a_payment_consent_and_paying_deliver_consent_authorised_and_payment_completed()
+    public async Task Authorising_then_paying_and_declining_a_consent_deliver_their_events_and_a_customer_token_cannot_manage_webhooks()
     {
         var (agent, partner) = await f.PartnerAsync("Events Pay");
         using var _agent = agent;
         await using var receiver = await WebhookReceiver.StartAsync(_ => 200);
-        var (_, hook) = await RegisterAsync(agent, receiver.Url, EventTypes.ConsentAuthorised, EventTypes.PaymentCompleted, EventTypes.PaymentRejected);
+        var (_, hook) = await RegisterAsync(agent, receiver.Url, EventTypes.ConsentAuthorised, EventTypes.ConsentRejected, EventTypes.PaymentCompleted);
         var payer = await SandboxFlow.NewCustomerAsync(f.Host.Admin, partner.PartnerId, 100_000);
         var payee = await SandboxFlow.NewCustomerAsync(f.Host.Admin, partner.PartnerId, 0);
         var consent = await SandboxFlow.CreateConsentAsync(agent, "/v1/open-banking/domestic-payment-consents", OpenBankingScopes.Payments,
@@ -197,12 +197,20 @@ public sealed class WebhookTests(EventsFixture f) : IClassFixture<EventsFixture>
         Assert.True(authorized.Code is not null, authorized.Error + " " + authorized.LastHtml);
         var (_, tokenBody) = await agent.ExchangeCodeAsync(authorized.Code!, authorized.Verifier);
 
+        var customerToken = tokenBody.GetProperty("access_token").GetString()!;
         var payment = await SandboxFlow.ReadAsync<PaymentView>(await agent.CallAsync(HttpMethod.Post, "/v1/open-banking/domestic-payments",
-            tokenBody.GetProperty("access_token").GetString()!, new CreateDomesticPayment(consent.ConsentId)));
-        var received = await EventsFixture.EventuallyAsync(() => Task.FromResult(receiver.Received), r => r.Count >= 2, "two events");
+            customerToken, new CreateDomesticPayment(consent.ConsentId)));
+        var declined = await SandboxFlow.CreateConsentAsync(agent, "/v1/open-banking/domestic-payment-consents", OpenBankingScopes.Payments,
+            new CreateDomesticPaymentConsent(payee.AccountId, 2_500, "CNY", "declined"));
+        var denied = await SandboxFlow.AuthorizeAsync(agent, browser, payer, OpenBankingScopes.Payments, declined.ConsentId, TimeProvider.System, decision: "deny");
+        using var asCustomer = await agent.CallAsync(HttpMethod.Get, Webhooks, customerToken);
+        var received = await EventsFixture.EventuallyAsync(() => Task.FromResult(receiver.Received), r => r.Count >= 3, "three events");
 
+        Assert.Equal("access_denied", denied.Error);
+        Assert.Equal(HttpStatusCode.Forbidden, asCustomer.StatusCode);
         var bodies = received.Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
-        Assert.Equal(["consent.authorised", "payment.completed"], bodies.Select(b => b.GetProperty("type").GetString()).Order());
+        Assert.Equal(["consent.authorised", "consent.rejected", "payment.completed"], bodies.Select(b => b.GetProperty("type").GetString()).Order());
+        Assert.Equal(declined.ConsentId, bodies.Single(b => b.GetProperty("type").GetString() == "consent.rejected").GetProperty("data").GetProperty("consent_id").GetString());
         var paid = bodies.Single(b => b.GetProperty("type").GetString() == "payment.completed").GetProperty("data");
         Assert.Equal(payment.PaymentId, paid.GetProperty("payment_id").GetString());
         Assert.Equal(1_500, paid.GetProperty("amount_minor").GetInt64());
