@@ -31,7 +31,7 @@ internal sealed record CouponBody(
 
 internal sealed record CouponView(
     string Code, string Currency, string Kind, long Value, long Cap, long MinSpend, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil,
-    int PerCustomerLimit, long Budget, long BudgetRemaining, int Redemptions, string FundingAccountId);
+    int PerCustomerLimit, long Budget, long BudgetRemaining, int Redemptions, string FundingAccountId, string Status = "active", long? Returned = null);
 
 internal sealed record ProgrammeBody(string Name, string Currency, int DefaultRateBps, int ExpiryDays, Dictionary<string, int>? Rates = null, bool Care = false);
 

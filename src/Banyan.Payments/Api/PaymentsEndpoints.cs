@@ -188,10 +188,11 @@ internal static class RetailEndpoints
         var id = PaymentsChart.Party(PaymentAccountKind.CouponFunding, row.Id);
         var account = (await ledger.LookupAccountsAsync(new[] { id }, ct)).FirstOrDefault();
         var used = await db.Set<CouponRedemptionRow>().CountAsync(r => r.CouponId == row.Id && r.Status == "completed", ct);
+        var closure = await db.Set<CouponClosureRow>().AsNoTracking().FirstOrDefaultAsync(x => x.CouponId == row.Id && x.Status == "closed", ct);
         Currencies.TryGetByLedger((uint)row.Ledger, out var c);
         return new CouponView(row.Code, c.Code, row.Kind, row.Value, row.Cap, row.MinSpend, DateTimeOffset.FromUnixTimeMilliseconds(row.ValidFromUnixMs),
             DateTimeOffset.FromUnixTimeMilliseconds(row.ValidUntilUnixMs), row.PerCustomerLimit, row.Budget, account.Id == id ? LedgerSetup.Available(account) : 0, used,
-            id.ToString(CultureInfo.InvariantCulture));
+            id.ToString(CultureInfo.InvariantCulture), closure is null ? "active" : "closed", closure?.Returned);
     }
 }
 
