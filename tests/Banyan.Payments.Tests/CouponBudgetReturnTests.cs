@@ -5,12 +5,13 @@ using Banyan.Payments.Retail;
 namespace Banyan.Payments.Tests;
 
 /// <summary>Closing a coupon campaign returns exactly what is left of its budget to marketing, once.</summary>
+[Collection(WalletHostsCollection.Name)]
 public sealed class CouponBudgetReturnTests
 {
     [Fact]
     public async Task Closing_a_coupon_moves_exactly_the_remainder_to_marketing_and_a_second_close_changes_nothing()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var s = new RetailScene(host);
         var merchant = await s.MerchantAsync();
         var coupon = await s.CouponAsync(value: 700, budget: 10_000, perCustomer: 5);
@@ -40,7 +41,7 @@ public sealed class CouponBudgetReturnTests
     [Fact]
     public async Task A_tap_with_a_closed_coupon_is_declined_coupon_closed_and_changes_nothing()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var s = new RetailScene(host);
         var merchant = await s.MerchantAsync();
         var coupon = await s.CouponAsync(value: 500, budget: 50_000);
@@ -58,7 +59,7 @@ public sealed class CouponBudgetReturnTests
     [Fact]
     public async Task Taps_racing_a_close_either_land_before_it_or_are_refused_and_no_minor_unit_is_lost()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var s = new RetailScene(host);
         var merchant = await s.MerchantAsync(feeBps: 0);
         var coupon = await s.CouponAsync(value: 300, budget: 30_000, perCustomer: 1);
@@ -80,7 +81,7 @@ public sealed class CouponBudgetReturnTests
     [Fact]
     public async Task The_sweep_closes_only_ended_campaigns_and_taps_after_the_end_are_declined_expired()
     {
-        await using var host = await PaymentsHost.StartWithClockAsync();
+        await using var host = await WalletTestHosts.StartWithClockAsync();
         var s = new RetailScene(host);
         var merchant = await s.MerchantAsync();
         var now = host.Clock!.GetUtcNow();
@@ -108,7 +109,7 @@ public sealed class CouponBudgetReturnTests
     [Fact]
     public async Task Closing_an_unknown_coupon_is_not_found_and_a_malformed_code_is_invalid()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var closer = host.Get<CouponBudgetReturn>();
         await Assert.ThrowsAsync<PaymentsNotFoundException>(() => closer.CloseAsync("NO-SUCH", default));
         await Assert.ThrowsAsync<PaymentsInputException>(() => closer.CloseAsync(new string('x', 33), default));

@@ -5,6 +5,7 @@ using Banyan.Server;
 namespace Banyan.Payments.Tests;
 
 /// <summary>Wallet tiers, wallets by holder and coupon closing over HTTP on a real host.</summary>
+[Collection(WalletHostsCollection.Name)]
 public sealed class WalletApiTests : IAsyncLifetime
 {
     private PaymentsHost _host = null!;
@@ -12,7 +13,7 @@ public sealed class WalletApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await PaymentsHost.StartAsync();
+        _host = await WalletTestHosts.StartAsync();
         _api = await _host.App.CreateAuthorizedClientAsync();
     }
 

@@ -7,6 +7,7 @@ using Banyan.Platform.Money;
 namespace Banyan.Payments.Tests;
 
 /// <summary>Tier upgrades and downgrades move the ledger-enforced balance limit; wallets in other currencies.</summary>
+[Collection(WalletHostsCollection.Name)]
 public sealed class WalletTierTests
 {
     private const long Yuan = 100;
@@ -16,7 +17,7 @@ public sealed class WalletTierTests
     [Fact]
     public async Task After_an_upgrade_a_payment_above_the_old_cap_succeeds_and_the_ledger_refuses_a_top_up_above_the_new_cap()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var s = new RetailScene(host);
         var merchant = await s.MerchantAsync("5999");
         var wallet = await s.WalletAsync("phone", funds: 9_000 * Yuan);
@@ -51,7 +52,7 @@ public sealed class WalletTierTests
     [Fact]
     public async Task Repeating_an_upgrade_with_its_reference_changes_nothing_and_a_reused_reference_for_another_tier_is_a_conflict()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var s = new RetailScene(host);
         var wallet = await s.WalletAsync("phone", funds: 1_000 * Yuan);
         var changes = host.Get<WalletTierChanges>();
@@ -72,7 +73,7 @@ public sealed class WalletTierTests
     [Fact]
     public async Task A_downgrade_is_refused_by_the_ledger_while_the_balance_is_above_the_lower_cap_and_changes_nothing()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var s = new RetailScene(host);
         var merchant = await s.MerchantAsync("5999");
         var wallet = await s.WalletAsync("verified", funds: 20_000 * Yuan);
@@ -96,7 +97,7 @@ public sealed class WalletTierTests
     [Fact]
     public async Task A_downgrade_racing_top_ups_never_leaves_the_balance_above_the_limit_the_wallet_ends_with()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var s = new RetailScene(host);
         var wallet = await s.WalletAsync("verified", funds: 6_000 * Yuan);
         var changes = host.Get<WalletTierChanges>();
@@ -116,7 +117,7 @@ public sealed class WalletTierTests
     [Fact]
     public async Task Concurrent_payments_and_top_ups_cannot_exceed_the_yen_limits_of_a_jpy_wallet()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var wallets = host.Get<WalletBook>();
         var wallet = await wallets.OpenAsync("jpy-holder", "phone", false, Jpy, default);
         Assert.Equal(("JPY", 200_000L, 40_000L, 100_000L), (wallet.Currency, wallet.BalanceLimit, wallet.PerPaymentLimit, wallet.DailyLimit));
@@ -140,7 +141,7 @@ public sealed class WalletTierTests
     [Fact]
     public async Task A_holder_has_one_wallet_per_currency_with_that_currencys_limits_and_unconfigured_currencies_are_refused()
     {
-        await using var host = await PaymentsHost.StartAsync("--Banyan:Payments:WalletTiers:Currencies:THB:Phone:PerPayment=1000000",
+        await using var host = await WalletTestHosts.StartAsync("--Banyan:Payments:WalletTiers:Currencies:THB:Phone:PerPayment=1000000",
             "--Banyan:Payments:WalletTiers:Currencies:THB:Phone:Daily=2000000", "--Banyan:Payments:WalletTiers:Currencies:THB:Phone:Balance=5000000",
             "--Banyan:Payments:WalletTiers:Currencies:THB:Verified:PerPayment=20000000", "--Banyan:Payments:WalletTiers:Currencies:THB:Verified:Daily=40000000",
             "--Banyan:Payments:WalletTiers:Currencies:THB:Verified:Balance=200000000");
@@ -164,7 +165,7 @@ public sealed class WalletTierTests
     [Fact]
     public async Task Wallets_by_holder_come_in_pages_of_at_most_the_limit_and_the_limit_is_bounded()
     {
-        await using var host = await PaymentsHost.StartAsync();
+        await using var host = await WalletTestHosts.StartAsync();
         var wallets = host.Get<WalletBook>();
         var opened = new List<UInt128>();
         foreach (var code in new[] { "CNY", "EUR", "JPY", "USD", "HKD" }) opened.Add((await wallets.OpenAsync("paged", "phone", false, Currencies.Get(code), default)).AccountId);

@@ -114,7 +114,8 @@ public sealed class CrossBorderPostgresTests
     {
         Directory.CreateDirectory(directory);
         var app = BanyanServer.Build(
-            ["--urls", "http://127.0.0.1:0", "--data", directory, "--ConnectionStrings:Banyan=" + connection, "--Banyan:Ledger:Journal=postgres"],
+            ["--urls", "http://127.0.0.1:0", "--data", directory, "--ConnectionStrings:Banyan=" + connection, "--Banyan:Ledger:Journal=postgres",
+             "--Banyan:Ledger:AccountCapacity=16384", "--Banyan:Ledger:TransferCapacity=65536"],
             [new TestClockModule(clock), .. Modules.All()]);
         await app.StartAsync();
         return app;
