@@ -18,10 +18,13 @@ internal sealed record FigureDto(string IndicatorId, string NameEn, string NameZ
 
 internal sealed record FiguresResponse(string Profile, string AsOf, string MappingVersion, string Currency, IReadOnlyList<FigureDto> Figures);
 
-internal sealed record ContributionDto(string Source, string? AccountId, uint? Ledger, ushort? Code, string? Line, string? Counterparty, string? Balance, string? Factor, string Amount, string? TransferId, string? Note)
+/// <summary>A drill-down line. Converted accounts add <c>currency</c>, <c>original_balance</c> (its minor units), <c>fx_rate</c> and <c>fx_rate_date</c>.</summary>
+internal sealed record ContributionDto(string Source, string? AccountId, uint? Ledger, ushort? Code, string? Line, string? Counterparty, string? Balance, string? Factor, string Amount, string? TransferId, string? Note,
+    string? Currency, string? OriginalBalance, string? FxRate, string? FxRateDate)
 {
     public static ContributionDto Of(Contribution c) => new(c.Source, c.AccountId, c.Ledger, c.Code, c.Line, c.Counterparty,
-        c.Balance?.ToString(CultureInfo.InvariantCulture), c.Factor?.ToString(CultureInfo.InvariantCulture), c.Amount.ToString(CultureInfo.InvariantCulture), c.TransferId, c.Note);
+        c.Balance?.ToString(CultureInfo.InvariantCulture), c.Factor?.ToString(CultureInfo.InvariantCulture), c.Amount.ToString(CultureInfo.InvariantCulture), c.TransferId, c.Note,
+        c.Currency, c.OriginalBalance?.ToString(CultureInfo.InvariantCulture), c.FxRate?.ToString(CultureInfo.InvariantCulture), c.FxRateDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 }
 
 internal sealed record QuantityDto(string Ref, string Date, string Kind, string Name, string? Value, string? Undefined, string Measure, string? Expression, IReadOnlyList<ContributionDto> Contributions)

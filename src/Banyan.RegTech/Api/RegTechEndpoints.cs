@@ -41,7 +41,7 @@ internal static class RegTechEndpoints
         var service = http.RequestServices.GetRequiredService<RegTechService>();
         if (Validate(service, profile, as_of, out var date) is { } problem) return problem;
         var set = await service.ComputeAsync(profile!, date, store: false, http.RequestAborted);
-        return TypedResults.Ok(new FiguresResponse(set.Profile, Iso(date), service.Mapping.Version, service.Mapping.Currency, set.Figures.Select(FigureDto.Of).ToList()));
+        return TypedResults.Ok(new FiguresResponse(set.Profile, Iso(date), service.Mapping.Version, set.Evaluation.Currency, set.Figures.Select(FigureDto.Of).ToList()));
     }
 
     private static async Task<Results<Ok<DrilldownResponse>, ProblemHttpResult>> DrilldownAsync(HttpContext http, string id, string? as_of)
