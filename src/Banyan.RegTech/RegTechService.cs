@@ -129,6 +129,26 @@ internal sealed class RegTechService(IServiceProvider services, DbContext db, In
         return report;
     }
 
+    /// <summary>The most stored points one history answer returns per indicator.</summary>
+    public const int MaxHistoryPoints = 60;
+
+    /// <summary>
+    /// The stored history (<c>regtech_figures</c>: dates closed or reported) of the given indicators up to
+    /// <paramref name="to"/>: the last <paramref name="points"/> dates per indicator, oldest first. Nothing is
+    /// computed: a date enters the history when it is closed (scheduler, demo) or a report is generated.
+    /// </summary>
+    public async Task<Dictionary<string, List<FigureRow>>> StoredHistoryAsync(string profile, IReadOnlyCollection<string> ids, DateOnly to, int points, CancellationToken cancellationToken)
+    {
+        if (points is < 1 or > MaxHistoryPoints) throw new ArgumentOutOfRangeException(nameof(points), points, $"from 1 to {MaxHistoryPoints}");
+        var key = StoredCutoffs.Iso(to);
+        var rows = await db.Set<FigureRow>().AsNoTracking()
+            .Where(r => r.Profile == profile && ids.Contains(r.IndicatorId) && string.Compare(r.AsOf, key) <= 0).ToListAsync(cancellationToken);
+        return rows.GroupBy(r => r.IndicatorId, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => g.OrderByDescending(r => r.AsOf, StringComparer.Ordinal).Take(points).OrderBy(r => r.AsOf, StringComparer.Ordinal).ToList(),
+            StringComparer.Ordinal);
+    }
+
     public async Task<List<SubmissionRow>> SubmissionsAsync(string? regulator, CancellationToken cancellationToken)
     {
         var query = db.Set<SubmissionRow>().AsNoTracking();

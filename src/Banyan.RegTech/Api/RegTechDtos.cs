@@ -65,3 +65,18 @@ internal sealed record SubmissionDto(long Id, string ReportId, string Regulator,
 }
 
 internal sealed record SubmissionsResponse(IReadOnlyList<SubmissionDto> Submissions);
+
+/// <summary>One stored point of an indicator's history.</summary>
+internal sealed record HistoryPointDto(string AsOf, string? Value, string Status);
+
+/// <summary>An indicator's stored history with its thresholds (<c>min</c>, <c>min + buffers</c>, <c>max</c>) for trend lines.</summary>
+internal sealed record IndicatorHistoryDto(string IndicatorId, string NameEn, string NameZh, string Unit, string? Min, string? Required, string? Max, IReadOnlyList<HistoryPointDto> Points)
+{
+    public static IndicatorHistoryDto Of(Indicator i, IReadOnlyList<FigureRow> rows) => new(i.Id, i.NameEn, i.NameZh, i.Unit,
+        Text(i.Thresholds.Min), Text(i.Thresholds.MinWithBuffers), Text(i.Thresholds.Max),
+        rows.Select(r => new HistoryPointDto(r.AsOf, r.Value, r.Status)).ToList());
+
+    private static string? Text(decimal? d) => d?.ToString(CultureInfo.InvariantCulture);
+}
+
+internal sealed record HistoryResponse(string Profile, string To, int Points, IReadOnlyList<IndicatorHistoryDto> Indicators);
