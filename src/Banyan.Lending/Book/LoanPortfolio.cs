@@ -18,20 +18,25 @@ internal sealed partial class LoanBook
     /// <summary>Figures at the end of each completed close, by close date (ascending; closes never go back).</summary>
     private readonly SortedList<DateOnly, PortfolioFigures> _closeHistory = [];
 
+    /// <summary>Guards <see cref="_closeHistory"/> only, so a reader never waits for a running close (which holds the book's gate).</summary>
+    private readonly Lock _closeHistoryGate = new();
+
     /// <summary>Records the figures of a completed close; called with the gate held at the end of <see cref="CloseDayAsync"/> (and so on replay).</summary>
     private void RememberClose(DateOnly date)
     {
-        _closeHistory[date] = Compute();
-        if (_closeHistory.Count <= MaxCloseHistory) return;
-        // A date before the oldest kept close then answers null (unknown), never an older close's figures.
-        _closeHistory.RemoveAt(0);
+        var figures = Compute();
+        lock (_closeHistoryGate)
+        {
+            _closeHistory[date] = figures;
+            // A date before the oldest kept close then answers null (unknown), never an older close's figures.
+            if (_closeHistory.Count > MaxCloseHistory) _closeHistory.RemoveAt(0);
+        }
     }
 
     /// <summary>The figures of the latest close on or before <paramref name="date"/>; null when none is known.</summary>
     internal PortfolioFigures? FiguresAsOf(DateOnly date)
     {
-        _gate.Wait();
-        try
+        lock (_closeHistoryGate)
         {
             var keys = _closeHistory.Keys;
             if (keys.Count == 0 || date < keys[0]) return null;
@@ -44,10 +49,6 @@ internal sealed partial class LoanBook
                 else hi = mid - 1;
             }
             return _closeHistory.Values[lo];
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
