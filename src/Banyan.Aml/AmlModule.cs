@@ -31,6 +31,7 @@ public sealed class AmlModule : BanyanModule
         services.AddSingleton<CaseImportLock>();
         services.AddSingleton<SanctionsLists>();
         services.AddSingleton<ISanctionsScreening>(sp => sp.GetRequiredService<SanctionsLists>());
+        services.AddScoped<ISuspiciousReportCounts, SuspiciousReportCounts>();
         services.AddHostedService<SanctionsStartup>();
         services.AddSingleton<LiveMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveMonitor>());

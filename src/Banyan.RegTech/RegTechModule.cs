@@ -39,6 +39,8 @@ public sealed class RegTechModule : BanyanModule
         var mapping = options.MappingFile is null ? BaseMapping.LoadEmbedded() : LoadMapping(options.MappingFile);
         services.AddSingleton(options);
         services.AddSingleton(mapping);
+        services.AddSingleton(FxRates.Load(options.Fx));
+        _ = RegTechService.ReportingCurrencies(options, mapping); // fail at start on an unknown currency, not at the first request
         services.AddSingleton(IndicatorCatalogue.LoadEmbedded());
         services.AddSingleton(new RegTechDirectory(context.ModuleDirectory("regtech")));
         services.AddSingleton(sp => new LedgerMirror(sp.GetRequiredService<LedgerEngine>(), sp.GetRequiredService<ILogger<LedgerMirror>>()));

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Banyan.Aml.Contracts;
 using Banyan.Ledger;
+using Banyan.Platform.Money;
 using Banyan.Lending.Contracts;
 using Banyan.RegTech.Catalogue;
 using Banyan.RegTech.Compute;
@@ -21,6 +23,13 @@ internal sealed class RegTechOptions
     public string? MappingFile { get; init; }
     public WarningOptions Warnings { get; init; } = new();
     public IReadOnlyList<ScheduleEntry> Schedules { get; init; } = [];
+    /// <summary>Exchange rates for ledgers in other currencies (<c>Banyan:RegTech:Fx</c>).</summary>
+    public FxOptions Fx { get; init; } = new();
+    /// <summary>
+    /// Reporting currency per profile (e.g. <c>Banyan:RegTech:ReportingCurrencies:basel = EUR</c>); the cn
+    /// profile always reports in the mapping's currency (CNY), a profile not named here too.
+    /// </summary>
+    public Dictionary<string, string> ReportingCurrencies { get; init; } = [];
     public static IReadOnlyDictionary<string, string[]> Regulators { get; } = new Dictionary<string, string[]>
     {
         [IndicatorCatalogue.ProfileCn] = ["NFRA", "PBoC"],
@@ -36,7 +45,7 @@ internal sealed class ScheduleEntry
 }
 
 /// <summary>What the API, CLI, scheduler and demo do, over one database scope.</summary>
-internal sealed class RegTechService(IServiceProvider services, DbContext db, IndicatorCatalogue catalogue, BaseMapping mapping, RegTechOptions options, TimeProvider time)
+internal sealed class RegTechService(IServiceProvider services, DbContext db, IndicatorCatalogue catalogue, BaseMapping mapping, RegTechOptions options, FxRates fx, TimeProvider time)
 {
     public IndicatorCatalogue Catalogue => catalogue;
 
@@ -47,8 +56,22 @@ internal sealed class RegTechService(IServiceProvider services, DbContext db, In
     public FigureEngine Engine()
     {
         var portfolio = new StoredPortfolio(db, services.GetService<ILoanPortfolio>(), time);
-        var inputs = new ComputeInputs(mapping, services.GetRequiredService<LedgerMirror>(), new StoredCutoffs(db), portfolio, services.GetService<IReportCountSource>());
+        var aml = services.GetService<ISuspiciousReportCounts>();
+        var inputs = new ComputeInputs(mapping, services.GetRequiredService<LedgerMirror>(), new StoredCutoffs(db), portfolio,
+            aml is null ? null : new AmlReportCounts(aml), fx, ReportingCurrencies(options, mapping));
         return new FigureEngine(catalogue, inputs);
+    }
+
+    /// <summary>The reporting currency of each profile: cn in the mapping's currency, others as configured.</summary>
+    public static Dictionary<string, string> ReportingCurrencies(RegTechOptions options, BaseMapping mapping)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var profile in IndicatorCatalogue.Profiles)
+        {
+            var code = profile == IndicatorCatalogue.ProfileCn ? mapping.Currency : options.ReportingCurrencies.GetValueOrDefault(profile) ?? mapping.Currency;
+            result[profile] = Currencies.TryGet(code, out var c) ? c.Code : throw new InvalidDataException($"Banyan:RegTech:ReportingCurrencies:{profile} '{code}' is not an ISO 4217 currency known to the platform");
+        }
+        return result;
     }
 
     /// <summary>Closes a reporting date: records the ledger cut-off (the durable head) and the loan book's figures, once.</summary>
@@ -91,7 +114,7 @@ internal sealed class RegTechService(IServiceProvider services, DbContext db, In
         var regulators = RegTechOptions.Regulators[profile];
         var version = 1 + await db.Set<SubmissionRow>().CountAsync(s => s.Regulator == regulators[0] && s.AsOf == key, cancellationToken);
         var report = ReportBuilder.Build(new ReportInput(set, alerts, id => history.GetValueOrDefault(id) ?? [], version,
-            catalogue.Version, mapping.Version, mapping.Currency, options.Entity));
+            catalogue.Version, mapping.Version, set.Evaluation.Currency, options.Entity));
         if (directory is not null) Write(report, Path.Combine(directory, "reports", report.ReportId));
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var regulator in regulators)
@@ -104,6 +127,26 @@ internal sealed class RegTechService(IServiceProvider services, DbContext db, In
         }
         await db.SaveChangesAsync(cancellationToken);
         return report;
+    }
+
+    /// <summary>The most stored points one history answer returns per indicator.</summary>
+    public const int MaxHistoryPoints = 60;
+
+    /// <summary>
+    /// The stored history (<c>regtech_figures</c>: dates closed or reported) of the given indicators up to
+    /// <paramref name="to"/>: the last <paramref name="points"/> dates per indicator, oldest first. Nothing is
+    /// computed: a date enters the history when it is closed (scheduler, demo) or a report is generated.
+    /// </summary>
+    public async Task<Dictionary<string, List<FigureRow>>> StoredHistoryAsync(string profile, IReadOnlyCollection<string> ids, DateOnly to, int points, CancellationToken cancellationToken)
+    {
+        if (points is < 1 or > MaxHistoryPoints) throw new ArgumentOutOfRangeException(nameof(points), points, $"from 1 to {MaxHistoryPoints}");
+        var key = StoredCutoffs.Iso(to);
+        var rows = await db.Set<FigureRow>().AsNoTracking()
+            .Where(r => r.Profile == profile && ids.Contains(r.IndicatorId) && string.Compare(r.AsOf, key) <= 0).ToListAsync(cancellationToken);
+        return rows.GroupBy(r => r.IndicatorId, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => g.OrderByDescending(r => r.AsOf, StringComparer.Ordinal).Take(points).OrderBy(r => r.AsOf, StringComparer.Ordinal).ToList(),
+            StringComparer.Ordinal);
     }
 
     public async Task<List<SubmissionRow>> SubmissionsAsync(string? regulator, CancellationToken cancellationToken)

@@ -14,9 +14,14 @@ internal sealed class FixtureBank : IBankData, ICutoffs
 
     public FixtureBank Credit(ushort code, long cny, ulong counterparty = 0) => Add(code, 0, cny * 100, counterparty);
 
-    private FixtureBank Add(ushort code, long debits, long credits, ulong counterparty)
+    /// <summary>An account in another ledger (ISO 4217 numeric), amounts in that currency's minor units.</summary>
+    public FixtureBank DebitIn(uint ledger, ushort code, long minor, ulong counterparty = 0) => Add(code, minor, 0, counterparty, ledger);
+
+    public FixtureBank CreditIn(uint ledger, ushort code, long minor, ulong counterparty = 0) => Add(code, 0, minor, counterparty, ledger);
+
+    private FixtureBank Add(ushort code, long debits, long credits, ulong counterparty, uint ledger = 156)
     {
-        _accounts.Add(new AccountBalance(_next++, 156, code, counterparty, (UInt128)debits, (UInt128)credits));
+        _accounts.Add(new AccountBalance(_next++, ledger, code, counterparty, (UInt128)debits, (UInt128)credits));
         return this;
     }
 
@@ -46,9 +51,10 @@ internal sealed class FixtureBank : IBankData, ICutoffs
 
     public static readonly DateOnly AsOf = new(2026, 6, 30);
 
-    public async Task<FigureSet> ComputeAsync(string profile)
+    public async Task<FigureSet> ComputeAsync(string profile, FxRates? fx = null, IReadOnlyDictionary<string, string>? currencies = null,
+        IPortfolioSource? portfolio = null, IReportCountSource? reports = null)
     {
-        var engine = new FigureEngine(IndicatorCatalogue.LoadEmbedded(), new ComputeInputs(BaseMapping.LoadEmbedded(), this, this, null, null));
+        var engine = new FigureEngine(IndicatorCatalogue.LoadEmbedded(), new ComputeInputs(BaseMapping.LoadEmbedded(), this, this, portfolio, reports, fx, currencies));
         return await engine.ComputeAsync(profile, AsOf, CancellationToken.None);
     }
 }

@@ -61,7 +61,7 @@ public sealed class RegTechHostFixture : IAsyncLifetime
     }
 }
 
-public sealed class RegTechHostTests(RegTechHostFixture host) : IClassFixture<RegTechHostFixture>
+public sealed partial class RegTechHostTests(RegTechHostFixture host) : IClassFixture<RegTechHostFixture>
 {
     private static string LastMonthEnd(IServiceProvider services)
     {

@@ -227,6 +227,11 @@ internal sealed class RegContributionView
     public string Amount { get; set; } = "0";
     public string? TransferId { get; set; }
     public string? Note { get; set; }
+    /// <summary>FX: the account's own currency, its balance there (minor units), the rate used and its date.</summary>
+    public string? Currency { get; set; }
+    public string? OriginalBalance { get; set; }
+    public string? FxRate { get; set; }
+    public string? FxRateDate { get; set; }
 }
 
 internal sealed class RegQuantityView
@@ -261,6 +266,29 @@ internal sealed class RegWarningsView
 {
     public int Count { get; set; }
     public List<RegAlertView> Alerts { get; set; } = [];
+}
+
+internal sealed class RegHistoryPointView
+{
+    public string AsOf { get; set; } = "";
+    public string? Value { get; set; }
+    public string Status { get; set; } = "";
+}
+
+internal sealed class RegIndicatorHistoryView
+{
+    public string IndicatorId { get; set; } = "";
+    public string Unit { get; set; } = "";
+    public string? Min { get; set; }
+    public string? Required { get; set; }
+    public string? Max { get; set; }
+    public List<RegHistoryPointView> Points { get; set; } = [];
+}
+
+internal sealed class RegHistoryView
+{
+    public string Profile { get; set; } = "";
+    public List<RegIndicatorHistoryView> Indicators { get; set; } = [];
 }
 
 // Gateway (docs/gateway.md, operator API, scope admin).

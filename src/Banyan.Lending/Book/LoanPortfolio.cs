@@ -6,10 +6,52 @@ namespace Banyan.Lending.Book;
 internal sealed class LoanPortfolio(LoanBook book) : ILoanPortfolio
 {
     public PortfolioFigures Figures() => book.ComputeFigures();
+
+    public PortfolioFigures? FiguresAsOf(DateOnly date) => book.FiguresAsOf(date);
 }
 
 internal sealed partial class LoanBook
 {
+    /// <summary>Closes whose figures are kept (about eleven years of daily closes); older ones are dropped, oldest first.</summary>
+    internal const int MaxCloseHistory = 4_000;
+
+    /// <summary>Figures at the end of each completed close, by close date (ascending; closes never go back).</summary>
+    private readonly SortedList<DateOnly, PortfolioFigures> _closeHistory = [];
+
+    /// <summary>Guards <see cref="_closeHistory"/> only, so a reader never waits for a running close (which holds the book's gate).</summary>
+    private readonly Lock _closeHistoryGate = new();
+
+    /// <summary>Records the figures of a completed close; called with the gate held at the end of <see cref="CloseDayAsync"/> (and so on replay).</summary>
+    private void RememberClose(DateOnly date)
+    {
+        var figures = Compute();
+        lock (_closeHistoryGate)
+        {
+            _closeHistory[date] = figures;
+            // A date before the oldest kept close then answers null (unknown), never an older close's figures.
+            if (_closeHistory.Count > MaxCloseHistory) _closeHistory.RemoveAt(0);
+        }
+    }
+
+    /// <summary>The figures of the latest close on or before <paramref name="date"/>; null when none is known.</summary>
+    internal PortfolioFigures? FiguresAsOf(DateOnly date)
+    {
+        lock (_closeHistoryGate)
+        {
+            var keys = _closeHistory.Keys;
+            if (keys.Count == 0 || date < keys[0]) return null;
+            // Binary search for the last close date <= date (keys are sorted ascending).
+            int lo = 0, hi = keys.Count - 1;
+            while (lo < hi)
+            {
+                var mid = lo + ((hi - lo + 1) / 2);
+                if (keys[mid] <= date) lo = mid;
+                else hi = mid - 1;
+            }
+            return _closeHistory.Values[lo];
+        }
+    }
+
     internal PortfolioFigures ComputeFigures()
     {
         _gate.Wait();

@@ -58,6 +58,7 @@ internal sealed partial class LoanBook
         Done();
         if (failure is not null) throw new InvalidOperationException("The daily close stopped: a ledger batch was refused; rerun the close for the same date.", failure);
         LastCloseDate = date;
+        RememberClose(date);
         return totals.ToSummary();
     }
 

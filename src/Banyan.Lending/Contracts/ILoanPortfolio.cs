@@ -5,6 +5,14 @@ public interface ILoanPortfolio
 {
     /// <summary>The figures as of the last daily close (or now, for loans not yet closed).</summary>
     PortfolioFigures Figures();
+
+    /// <summary>
+    /// The figures as they stood at the end of the latest daily close on or before <paramref name="date"/>
+    /// (the book records them at every close, and rebuilds that history when it replays its journal at
+    /// start). Null when the book has no close on or before the date (or only one older than the kept
+    /// history, <c>MaxCloseHistory</c> closes): then the figures for that date are unknown, not zero.
+    /// </summary>
+    PortfolioFigures? FiguresAsOf(DateOnly date);
 }
 
 /// <summary>Five-category loan classification (by days past due, configurable thresholds).</summary>

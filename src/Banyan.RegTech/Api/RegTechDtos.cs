@@ -18,10 +18,13 @@ internal sealed record FigureDto(string IndicatorId, string NameEn, string NameZ
 
 internal sealed record FiguresResponse(string Profile, string AsOf, string MappingVersion, string Currency, IReadOnlyList<FigureDto> Figures);
 
-internal sealed record ContributionDto(string Source, string? AccountId, uint? Ledger, ushort? Code, string? Line, string? Counterparty, string? Balance, string? Factor, string Amount, string? TransferId, string? Note)
+/// <summary>A drill-down line. Converted accounts add <c>currency</c>, <c>original_balance</c> (its minor units), <c>fx_rate</c> and <c>fx_rate_date</c>.</summary>
+internal sealed record ContributionDto(string Source, string? AccountId, uint? Ledger, ushort? Code, string? Line, string? Counterparty, string? Balance, string? Factor, string Amount, string? TransferId, string? Note,
+    string? Currency, string? OriginalBalance, string? FxRate, string? FxRateDate)
 {
     public static ContributionDto Of(Contribution c) => new(c.Source, c.AccountId, c.Ledger, c.Code, c.Line, c.Counterparty,
-        c.Balance?.ToString(CultureInfo.InvariantCulture), c.Factor?.ToString(CultureInfo.InvariantCulture), c.Amount.ToString(CultureInfo.InvariantCulture), c.TransferId, c.Note);
+        c.Balance?.ToString(CultureInfo.InvariantCulture), c.Factor?.ToString(CultureInfo.InvariantCulture), c.Amount.ToString(CultureInfo.InvariantCulture), c.TransferId, c.Note,
+        c.Currency, c.OriginalBalance?.ToString(CultureInfo.InvariantCulture), c.FxRate?.ToString(CultureInfo.InvariantCulture), c.FxRateDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 }
 
 internal sealed record QuantityDto(string Ref, string Date, string Kind, string Name, string? Value, string? Undefined, string Measure, string? Expression, IReadOnlyList<ContributionDto> Contributions)
@@ -62,3 +65,18 @@ internal sealed record SubmissionDto(long Id, string ReportId, string Regulator,
 }
 
 internal sealed record SubmissionsResponse(IReadOnlyList<SubmissionDto> Submissions);
+
+/// <summary>One stored point of an indicator's history.</summary>
+internal sealed record HistoryPointDto(string AsOf, string? Value, string Status);
+
+/// <summary>An indicator's stored history with its thresholds (<c>min</c>, <c>min + buffers</c>, <c>max</c>) for trend lines.</summary>
+internal sealed record IndicatorHistoryDto(string IndicatorId, string NameEn, string NameZh, string Unit, string? Min, string? Required, string? Max, IReadOnlyList<HistoryPointDto> Points)
+{
+    public static IndicatorHistoryDto Of(Indicator i, IReadOnlyList<FigureRow> rows) => new(i.Id, i.NameEn, i.NameZh, i.Unit,
+        Text(i.Thresholds.Min), Text(i.Thresholds.MinWithBuffers), Text(i.Thresholds.Max),
+        rows.Select(r => new HistoryPointDto(r.AsOf, r.Value, r.Status)).ToList());
+
+    private static string? Text(decimal? d) => d?.ToString(CultureInfo.InvariantCulture);
+}
+
+internal sealed record HistoryResponse(string Profile, string To, int Points, IReadOnlyList<IndicatorHistoryDto> Indicators);

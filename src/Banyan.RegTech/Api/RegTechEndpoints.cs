@@ -25,6 +25,12 @@ internal static class RegTechEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         g.MapGet("/warnings", WarningsAsync).WithName("GetRegTechWarnings").WithSummary("Threshold, trend and jump alerts for a profile as of a date.").ProducesProblem(StatusCodes.Status400BadRequest);
         g.MapPost("/reports", ReportAsync).WithName("CreateRegTechReport").WithSummary("Generate a return (CSV, JSON, XBRL-CSV package, HTML) and log its submission.").ProducesProblem(StatusCodes.Status400BadRequest);
+        g.MapGet("/history", HistoryAsync).WithName("GetRegTechHistory")
+            .WithSummary("Stored history of every indicator of a profile, with thresholds, for trend charts (?profile=&to=YYYY-MM-DD&points=1..60, default 12).")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        g.MapGet("/indicators/{id}/history", IndicatorHistoryAsync).WithName("GetRegTechIndicatorHistory")
+            .WithSummary("Stored history of one indicator, with thresholds (?to=YYYY-MM-DD&points=1..60, default 12).")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         g.MapGet("/submissions", SubmissionsAsync).WithName("ListRegTechSubmissions").WithSummary("The submission log (?regulator=NFRA|PBoC|BCBS).");
     }
 
@@ -41,7 +47,7 @@ internal static class RegTechEndpoints
         var service = http.RequestServices.GetRequiredService<RegTechService>();
         if (Validate(service, profile, as_of, out var date) is { } problem) return problem;
         var set = await service.ComputeAsync(profile!, date, store: false, http.RequestAborted);
-        return TypedResults.Ok(new FiguresResponse(set.Profile, Iso(date), service.Mapping.Version, service.Mapping.Currency, set.Figures.Select(FigureDto.Of).ToList()));
+        return TypedResults.Ok(new FiguresResponse(set.Profile, Iso(date), service.Mapping.Version, set.Evaluation.Currency, set.Figures.Select(FigureDto.Of).ToList()));
     }
 
     private static async Task<Results<Ok<DrilldownResponse>, ProblemHttpResult>> DrilldownAsync(HttpContext http, string id, string? as_of)
@@ -72,6 +78,34 @@ internal static class RegTechEndpoints
         return TypedResults.Created($"/v1/regtech/submissions?report_id={report.ReportId}", ReportResponse.Of(report));
     }
 
+    private static async Task<Results<Ok<HistoryResponse>, ProblemHttpResult>> HistoryAsync(HttpContext http, string? profile, string? to, string? points)
+    {
+        var service = http.RequestServices.GetRequiredService<RegTechService>();
+        if (Validate(service, profile, to, out var date, "to") is { } problem) return problem;
+        if (Points(points, out var n) is { } bad) return bad;
+        var indicators = service.Catalogue.ForProfile(profile!).ToList();
+        var history = await service.StoredHistoryAsync(profile!, indicators.Select(i => i.Id).ToList(), date, n, http.RequestAborted);
+        return TypedResults.Ok(new HistoryResponse(profile!, Iso(date), n, indicators.Select(i => IndicatorHistoryDto.Of(i, history.GetValueOrDefault(i.Id) ?? [])).ToList()));
+    }
+
+    private static async Task<Results<Ok<IndicatorHistoryDto>, ProblemHttpResult>> IndicatorHistoryAsync(HttpContext http, string id, string? to, string? points)
+    {
+        var service = http.RequestServices.GetRequiredService<RegTechService>();
+        if (!service.Catalogue.TryGet(id, out var indicator)) return BanyanProblems.NotFound($"no indicator '{id}'");
+        if (Validate(service, indicator.Profile, to, out var date, "to") is { } problem) return problem;
+        if (Points(points, out var n) is { } bad) return bad;
+        var history = await service.StoredHistoryAsync(indicator.Profile, [id], date, n, http.RequestAborted);
+        return TypedResults.Ok(IndicatorHistoryDto.Of(indicator, history.GetValueOrDefault(id) ?? []));
+    }
+
+    private static ProblemHttpResult? Points(string? text, out int points)
+    {
+        points = 12;
+        if (text is null) return null;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out points) && points is >= 1 and <= RegTechService.MaxHistoryPoints
+            ? null : Invalid("points", $"must be a whole number from 1 to {RegTechService.MaxHistoryPoints}");
+    }
+
     private static async Task<Ok<SubmissionsResponse>> SubmissionsAsync(HttpContext http, string? regulator)
     {
         var service = http.RequestServices.GetRequiredService<RegTechService>();
@@ -80,13 +114,13 @@ internal static class RegTechEndpoints
     }
 
     /// <summary>Profile must be known; as_of an ISO date from 2000-01-01 to today (default: today).</summary>
-    private static ProblemHttpResult? Validate(RegTechService service, string? profile, string? asOf, out DateOnly date)
+    private static ProblemHttpResult? Validate(RegTechService service, string? profile, string? asOf, out DateOnly date, string field = "as_of")
     {
         date = service.Today;
         if (profile is null || !IndicatorCatalogue.Profiles.Contains(profile)) return Invalid("profile", "must be cn or basel");
         if (asOf is null) return null;
-        if (!DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date)) return Invalid("as_of", "must be a date YYYY-MM-DD");
-        if (date > service.Today || date < Earliest) return Invalid("as_of", $"must be from {Iso(Earliest)} to today ({Iso(service.Today)})");
+        if (!DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date)) return Invalid(field, "must be a date YYYY-MM-DD");
+        if (date > service.Today || date < Earliest) return Invalid(field, $"must be from {Iso(Earliest)} to today ({Iso(service.Today)})");
         return null;
     }
 

@@ -90,13 +90,25 @@ internal sealed class BaseMapping
 
     public IReadOnlyDictionary<string, QuantityDefinition> QuantitiesById => _quantities;
 
-    /// <summary>True when balances of this ledger are in the reporting currency (by ISO numeric code or alias).</summary>
-    public bool IncludesLedger(uint ledger) =>
-        (Ledgers.Contains(ledger) && Currencies.TryGetByLedger(ledger, out var c) && c.Code == Currency)
-        || (LedgerAliases is not null && LedgerAliases.TryGetValue(ledger.ToString(System.Globalization.CultureInfo.InvariantCulture), out var code) && code == Currency);
+    /// <summary>
+    /// The currency of a counted ledger: ledgers listed in <c>ledgers</c> by their ISO 4217 numeric code, or
+    /// non-ISO ledgers through <c>ledger_aliases</c>; null for a ledger the mapping does not count.
+    /// </summary>
+    public string? CurrencyOf(uint ledger)
+    {
+        if (LedgerAliases is not null && LedgerAliases.TryGetValue(ledger.ToString(System.Globalization.CultureInfo.InvariantCulture), out var code)) return code;
+        return Ledgers.Contains(ledger) && Currencies.TryGetByLedger(ledger, out var c) ? c.Code : null;
+    }
 
+    /// <summary>True when balances of this ledger count and are in the mapping's own currency (no conversion needed).</summary>
+    public bool IncludesLedger(uint ledger) => CurrencyOf(ledger) == Currency;
+
+    /// <summary>The currency of the loan book's figures (<c>ILoanPortfolio</c>); default: the mapping's currency.</summary>
+    public string? PortfolioCurrency { get; init; }
+
+    /// <summary>The line of an account in a counted ledger (any currency), or null.</summary>
     public MappingLine? LineFor(uint ledger, ushort code) =>
-        IncludesLedger(ledger) && _byCode.TryGetValue(code, out var line) ? line : null;
+        CurrencyOf(ledger) is not null && _byCode.TryGetValue(code, out var line) ? line : null;
 
     public static BaseMapping LoadEmbedded()
     {
@@ -114,6 +126,11 @@ internal sealed class BaseMapping
     private void Index()
     {
         if (!Currencies.TryGet(Currency, out _)) throw new InvalidDataException($"mapping currency '{Currency}' is not ISO 4217 known to the platform");
+        if (PortfolioCurrency is not null && !Currencies.TryGet(PortfolioCurrency, out _)) throw new InvalidDataException($"portfolio_currency '{PortfolioCurrency}' is not ISO 4217 known to the platform");
+        foreach (var (ledger, code) in LedgerAliases ?? new Dictionary<string, string>())
+            if (!Currencies.TryGet(code, out _)) throw new InvalidDataException($"ledger alias {ledger}: '{code}' is not ISO 4217 known to the platform");
+        foreach (var ledger in Ledgers)
+            if (!Currencies.TryGetByLedger(ledger, out _)) throw new InvalidDataException($"ledger {ledger} is not an ISO 4217 numeric code known to the platform (use ledger_aliases)");
         _byCode = [];
         foreach (var line in Lines)
         {

@@ -1,11 +1,18 @@
 using System.Globalization;
+using Banyan.Platform.Money;
 using Banyan.RegTech.Catalogue;
 using Banyan.RegTech.Data;
 
 namespace Banyan.RegTech.Compute;
 
 /// <summary>Everything a computation reads: the mapping and the data sources.</summary>
-internal sealed record ComputeInputs(BaseMapping Mapping, IBankData Bank, ICutoffs Cutoffs, IPortfolioSource? Portfolio, IReportCountSource? Reports);
+/// Fx: rates for ledgers in other currencies (none: such balances make their quantities undefined);
+/// ReportingCurrencies: profile → ISO code (a profile not named reports in the mapping's currency).
+internal sealed record ComputeInputs(BaseMapping Mapping, IBankData Bank, ICutoffs Cutoffs, IPortfolioSource? Portfolio, IReportCountSource? Reports,
+    FxRates? Fx = null, IReadOnlyDictionary<string, string>? ReportingCurrencies = null)
+{
+    public string CurrencyFor(string profile) => ReportingCurrencies?.GetValueOrDefault(profile) ?? Mapping.Currency;
+}
 
 /// <summary>
 /// The base quantities as of one reporting date (and the comparison dates its expressions name),
@@ -19,13 +26,17 @@ internal sealed class Evaluation
     private readonly Dictionary<QuantityRef, QuantityValue> _values = [];
     private readonly Dictionary<string, Expr> _parsed = [];
 
-    private Evaluation(ComputeInputs inputs, DateOnly asOf)
+    private Evaluation(ComputeInputs inputs, DateOnly asOf, string currency)
     {
         _inputs = inputs;
         AsOf = asOf;
+        Currency = currency;
     }
 
     public DateOnly AsOf { get; }
+
+    /// <summary>The reporting currency every amount is in (ISO 4217 code).</summary>
+    public string Currency { get; }
 
     public IReadOnlyDictionary<QuantityRef, QuantityValue> Values => _values;
 
@@ -39,9 +50,9 @@ internal sealed class Evaluation
     };
 
     /// <summary>Computes every quantity the given expressions need, transitively.</summary>
-    public static async Task<Evaluation> RunAsync(ComputeInputs inputs, DateOnly asOf, IEnumerable<Expr> roots, CancellationToken cancellationToken)
+    public static async Task<Evaluation> RunAsync(ComputeInputs inputs, DateOnly asOf, string currency, IEnumerable<Expr> roots, CancellationToken cancellationToken)
     {
-        var evaluation = new Evaluation(inputs, asOf);
+        var evaluation = new Evaluation(inputs, asOf, currency);
         var needed = evaluation.Closure(roots);
         foreach (var group in needed.Where(r => Kind(inputs, r) != "expr").GroupBy(r => r.At).OrderBy(g => g.Key, StringComparer.Ordinal))
             await evaluation.ComputeLeavesAsync(DateFor(asOf, group.Key), group.ToList(), cancellationToken);
@@ -115,11 +126,17 @@ internal sealed class Evaluation
     private async Task ComputeLeavesAsync(DateOnly date, List<QuantityRef> refs, CancellationToken cancellationToken)
     {
         var cutoff = await _inputs.Cutoffs.CutoffAsync(date, cancellationToken);
-        var placed = Placement.Place(_inputs.Mapping, await _inputs.Bank.BalancesAsync(cutoff, cancellationToken));
+        var fx = new FxContext(_inputs.Fx ?? FxRates.Empty, Currency, date);
+        var placed = Placement.Place(_inputs.Mapping, await _inputs.Bank.BalancesAsync(cutoff, cancellationToken), fx);
         // Concentration against capital needs the capital first: ordinary leaves, then those.
         foreach (var r in refs.OrderBy(r => Kind(_inputs, r) == "group_count_at_least" ? 1 : 0))
         {
             var q = _inputs.Mapping.QuantitiesById[r.Id];
+            if (q.Kind is "sum" or "group_max" or "group_top" or "group_count" or "group_count_at_least" && Placement.MissingRate(q, placed) is { } missing)
+            {
+                _values[r] = new QuantityValue(r, date, q.Kind, q.Name, null, missing, "amount", []);
+                continue;
+            }
             _values[r] = q.Kind switch
             {
                 "sum" => Leaves.Sum(r, date, q, placed),
@@ -128,7 +145,7 @@ internal sealed class Evaluation
                 "group_count" => Leaves.GroupCount(r, date, q, placed, 0m),
                 "group_count_at_least" => Leaves.GroupCount(r, date, q, placed, q.Ratio * Resolve(new QuantityRef(q.Of!, r.At))),
                 "transfer_count" or "transfer_amount" => await TransfersAsync(r, date, q, cutoff, cancellationToken),
-                "portfolio" => await PortfolioAsync(r, date, q, cancellationToken),
+                "portfolio" => await PortfolioAsync(r, date, q, fx, cancellationToken),
                 "source" => await SourceAsync(r, date, q, cancellationToken),
                 _ => throw new InvalidDataException($"quantity '{q.Id}': kind {q.Kind} is not a leaf"),
             };
@@ -139,22 +156,23 @@ internal sealed class Evaluation
     {
         var from = await _inputs.Cutoffs.CutoffAsync(DateFor(date, "prev_month_end"), cancellationToken);
         var transfers = (await _inputs.Bank.TransfersAsync(from, cutoff, (UInt128)q.MinAmount, cancellationToken))
-            .Where(t => _inputs.Mapping.IncludesLedger(t.Ledger)).ToList();
+            .Where(t => _inputs.Mapping.CurrencyOf(t.Ledger) == Currency).ToList();
         var rows = transfers.Select(t => new Contribution("ledger.transfers", Ledger: t.Ledger, Code: t.Code,
             Amount: checked((long)t.Amount), TransferId: t.Id.ToString(CultureInfo.InvariantCulture))).ToList();
         var count = q.Kind == "transfer_count";
         return new QuantityValue(r, date, q.Kind, q.Name, count ? rows.Count : rows.Sum(c => c.Amount), null, count ? "count" : "amount", rows);
     }
 
-    private async Task<QuantityValue> PortfolioAsync(QuantityRef r, DateOnly date, QuantityDefinition q, CancellationToken cancellationToken)
+    private async Task<QuantityValue> PortfolioAsync(QuantityRef r, DateOnly date, QuantityDefinition q, FxContext fx, CancellationToken cancellationToken)
     {
-        var figures = _inputs.Portfolio is null ? null : await _inputs.Portfolio.FiguresAsync(date, cancellationToken);
-        if (figures is null)
+        var reading = _inputs.Portfolio is null ? null : await _inputs.Portfolio.FiguresAsync(date, cancellationToken);
+        if (reading is null)
         {
             // Documented choice: without loan-book figures for the date the book's loans count as performing (0 here).
-            var note = "no loan-book figures for this date (ILoanPortfolio gives the current book only); counted as 0";
-            return new QuantityValue(r, date, q.Kind, q.Name, 0m, null, "amount", [new Contribution("lending.portfolio", Amount: 0, Note: note)]);
+            const string unknown = "no loan-book figures for this date (no daily close of the book on or before it, and no snapshot); counted as 0";
+            return new QuantityValue(r, date, q.Kind, q.Name, 0m, null, "amount", [new Contribution("lending.portfolio", Amount: 0, Note: unknown)]);
         }
+        var figures = reading.Figures;
         var amount = q.Field switch
         {
             "non_performing_loans" => figures.NonPerformingLoans,
@@ -163,16 +181,30 @@ internal sealed class Evaluation
             "gross_loans" => figures.GrossLoans,
             _ => throw new InvalidDataException($"quantity '{q.Id}': unknown portfolio field '{q.Field}'"),
         };
-        return new QuantityValue(r, date, q.Kind, q.Name, amount, null, "amount",
-            [new Contribution("lending.portfolio", Amount: amount, Note: $"ILoanPortfolio.{q.Field}")]);
+        var note = $"ILoanPortfolio.{q.Field} ({reading.Origin})";
+        var bookCurrency = _inputs.Mapping.PortfolioCurrency ?? _inputs.Mapping.Currency;
+        if (bookCurrency == Currency)
+            return new QuantityValue(r, date, q.Kind, q.Name, amount, null, "amount", [new Contribution("lending.portfolio", Amount: amount, Note: note)]);
+        var (rate, missing) = fx.Find(bookCurrency);
+        if (rate is not { } applied) return new QuantityValue(r, date, q.Kind, q.Name, null, missing, "amount", []);
+        var converted = FxRates.Convert(amount, Currencies.Get(bookCurrency), Currencies.Get(Currency), applied.Rate);
+        return new QuantityValue(r, date, q.Kind, q.Name, converted, null, "amount",
+            [new Contribution("lending.portfolio", Amount: converted, Note: note, Currency: bookCurrency, OriginalBalance: amount, FxRate: applied.Rate, FxRateDate: applied.Date)]);
     }
 
     private async Task<QuantityValue> SourceAsync(QuantityRef r, DateOnly date, QuantityDefinition q, CancellationToken cancellationToken)
     {
         if (_inputs.Reports is null)
-            return new QuantityValue(r, date, q.Kind, q.Name, null, $"no source for '{q.Source}' is registered (no module publishes report counts yet)", "count", []);
+            return new QuantityValue(r, date, q.Kind, q.Name, null, $"no source for '{q.Source}' is registered (the AML module is not in this host)", "count", []);
         var from = DateFor(date, "prev_month_end").AddDays(1);
-        var count = await _inputs.Reports.CountAsync(q.Source!, from, date, cancellationToken);
-        return new QuantityValue(r, date, q.Kind, q.Name, count, null, "amount", [new Contribution(q.Source!, Amount: count)]);
+        var counted = await _inputs.Reports.CountAsync(q.Source!, from, date, cancellationToken);
+        if (counted is null)
+            return new QuantityValue(r, date, q.Kind, q.Name, null, $"the registered report source does not know '{q.Source}'", "count", []);
+        // Every counted report listed: a count quantity (one contribution each); otherwise one row carrying the count.
+        if (counted.Items.Count == counted.Count)
+            return new QuantityValue(r, date, q.Kind, q.Name, counted.Count, null, "count",
+                counted.Items.Select(item => new Contribution(q.Source!, Amount: 1, Note: item)).ToList());
+        return new QuantityValue(r, date, q.Kind, q.Name, counted.Count, null, "amount",
+            [new Contribution(q.Source!, Amount: counted.Count, Note: $"{counted.Items.Count} of {counted.Count} listed: " + string.Join(", ", counted.Items.Take(20)))]);
     }
 }

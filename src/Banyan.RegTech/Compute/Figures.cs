@@ -36,7 +36,7 @@ internal sealed class FigureEngine(IndicatorCatalogue catalogue, ComputeInputs i
     {
         var indicators = catalogue.ForProfile(profile).ToList();
         var parsed = indicators.Select(i => Expr.Parse(i.Formula.Expr)).ToList();
-        var evaluation = await Evaluation.RunAsync(inputs, asOf, parsed, cancellationToken);
+        var evaluation = await Evaluation.RunAsync(inputs, asOf, inputs.CurrencyFor(profile), parsed, cancellationToken);
         var figures = new List<Figure>(indicators.Count);
         for (var i = 0; i < indicators.Count; i++) figures.Add(Evaluate(indicators[i], parsed[i], evaluation));
         return new FigureSet(profile, asOf, figures, evaluation);

@@ -1,19 +1,41 @@
 using System.Globalization;
 using Banyan.RegTech.Catalogue;
+using Banyan.Platform.Money;
 using Banyan.RegTech.Data;
 
 namespace Banyan.RegTech.Compute;
 
-/// <summary>An account placed on its mapping line with its signed balance (positive on the line's normal side).</summary>
-internal readonly record struct PlacedAccount(AccountBalance Account, MappingLine Line, long Balance)
+/// <summary>How an account's balance was converted: its own currency and signed balance there, and the rate used.</summary>
+internal sealed record FxDetail(string Currency, long OriginalBalance, decimal Rate, DateOnly RateDate);
+
+/// <summary>
+/// An account placed on its mapping line with its signed balance (positive on the line's normal side) in
+/// the reporting currency. <see cref="Missing"/>: no rate converts its currency, so its balance is unknown
+/// (Balance 0 is then not a value) and any quantity selecting it is undefined.
+/// </summary>
+internal readonly record struct PlacedAccount(AccountBalance Account, MappingLine Line, long Balance, FxDetail? Fx = null, string? Missing = null)
 {
     public UInt128 Group => Account.Counterparty == 0 ? Account.Id : Account.Counterparty;
 }
 
+/// <summary>Rates for one reporting currency and date, looked up once per currency.</summary>
+internal sealed class FxContext(FxRates rates, string reporting, DateOnly date)
+{
+    private readonly Dictionary<string, (AppliedRate? Rate, string? Missing)> _found = [];
+
+    public string Reporting => reporting;
+
+    public (AppliedRate? Rate, string? Missing) Find(string currency)
+    {
+        if (!_found.TryGetValue(currency, out var r)) _found[currency] = r = rates.Find(currency, reporting, date);
+        return r;
+    }
+}
+
 internal static class Placement
 {
-    /// <summary>Accounts whose ledger and code the mapping knows, in id order (the order of the input).</summary>
-    public static List<PlacedAccount> Place(BaseMapping mapping, IReadOnlyList<AccountBalance> balances)
+    /// <summary>Accounts whose ledger and code the mapping knows, in id order (the order of the input), converted into the reporting currency.</summary>
+    public static List<PlacedAccount> Place(BaseMapping mapping, IReadOnlyList<AccountBalance> balances, FxContext fx)
     {
         var placed = new List<PlacedAccount>();
         foreach (var a in balances)
@@ -22,9 +44,26 @@ internal static class Placement
             if (line is null) continue;
             var debits = checked((long)a.DebitsPosted);
             var credits = checked((long)a.CreditsPosted);
-            placed.Add(new PlacedAccount(a, line, line.Side == "debit" ? checked(debits - credits) : checked(credits - debits)));
+            var signed = line.Side == "debit" ? checked(debits - credits) : checked(credits - debits);
+            var currency = mapping.CurrencyOf(a.Ledger)!;
+            if (currency == fx.Reporting)
+            {
+                placed.Add(new PlacedAccount(a, line, signed));
+                continue;
+            }
+            var (rate, missing) = fx.Find(currency);
+            placed.Add(rate is { } r
+                ? new PlacedAccount(a, line, FxRates.Convert(signed, Currencies.Get(currency), Currencies.Get(fx.Reporting), r.Rate), new FxDetail(currency, signed, r.Rate, r.Date))
+                : new PlacedAccount(a, line, 0, new FxDetail(currency, signed, 0m, default), missing));
         }
         return placed;
+    }
+
+    /// <summary>Why a quantity over these accounts cannot be computed: a selected account with a balance has no conversion rate.</summary>
+    public static string? MissingRate(QuantityDefinition q, List<PlacedAccount> placed)
+    {
+        var missing = placed.Where(p => p.Missing is not null && p.Fx!.OriginalBalance != 0 && q.Selects(p.Line)).ToList();
+        return missing.Count == 0 ? null : $"{missing[0].Missing}: {missing.Count} account(s) in {string.Join(", ", missing.Select(p => p.Fx!.Currency).Distinct())} cannot be converted";
     }
 }
 
@@ -73,7 +112,7 @@ internal static class Leaves
             .OrderByDescending(g => g.Exposure).ThenBy(g => g.Key);
 
     private static Contribution Row(PlacedAccount p, decimal factor, long amount) => new(
-        "ledger.balances",
+        p.Fx is null ? "ledger.balances" : "ledger.balances.fx",
         AccountId: p.Account.Id.ToString(CultureInfo.InvariantCulture),
         Ledger: p.Account.Ledger,
         Code: p.Account.Code,
@@ -81,5 +120,9 @@ internal static class Leaves
         Counterparty: p.Group.ToString(CultureInfo.InvariantCulture),
         Balance: p.Balance,
         Factor: factor,
-        Amount: amount);
+        Amount: amount,
+        Currency: p.Fx?.Currency,
+        OriginalBalance: p.Fx?.OriginalBalance,
+        FxRate: p.Fx?.Rate,
+        FxRateDate: p.Fx?.RateDate);
 }

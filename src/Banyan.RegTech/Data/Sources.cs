@@ -22,20 +22,26 @@ internal interface IBankData
     ValueTask<IReadOnlyList<TransferFact>> TransfersAsync(ulong after, ulong upTo, UInt128 minAmount, CancellationToken cancellationToken);
 }
 
+/// <summary>Loan-book figures for a date and where they come from (live book, the book's close history, a RegTech snapshot).</summary>
+internal sealed record PortfolioReading(PortfolioFigures Figures, string Origin);
+
 /// <summary>Loan-book figures (<see cref="ILoanPortfolio"/>) for a reporting date, or null when none are known for it.</summary>
 internal interface IPortfolioSource
 {
-    ValueTask<PortfolioFigures?> FiguresAsync(DateOnly asOf, CancellationToken cancellationToken);
+    ValueTask<PortfolioReading?> FiguresAsync(DateOnly asOf, CancellationToken cancellationToken);
 }
 
+/// <summary>A count of reports filed, with the items behind it (at most a bounded list; may be shorter than the count).</summary>
+internal sealed record ReportCount(long Count, IReadOnlyList<string> Items);
+
 /// <summary>
-/// Counts of reports filed with the regulator (suspicious transaction reports). No module publishes them
-/// yet (AML keeps its STRs in its own tables with no public contract), so the host registers none and
-/// the indicators that need it are "undefined" with that reason. docs/regtech.md "Sources".
+/// Counts of reports filed with the regulator, by source name (<c>suspicious_reports</c>: STRs filed
+/// from AML cases, through <c>Banyan.Aml.Contracts.ISuspiciousReportCounts</c>). docs/regtech.md "Sources".
 /// </summary>
 internal interface IReportCountSource
 {
-    ValueTask<long> CountAsync(string source, DateOnly from, DateOnly to, CancellationToken cancellationToken);
+    /// <summary>Reports filed from <paramref name="from"/> to <paramref name="to"/> (days inclusive), or null for a source it does not know.</summary>
+    ValueTask<ReportCount?> CountAsync(string source, DateOnly from, DateOnly to, CancellationToken cancellationToken);
 }
 
 /// <summary>Reporting date → ledger cut-off timestamp (ns since the Unix epoch).</summary>

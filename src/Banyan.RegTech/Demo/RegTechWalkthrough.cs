@@ -37,12 +37,26 @@ internal static class RegTechWalkthrough
         console.MarkupLineInterpolated($"GET /v1/regtech/warnings → [bold]{warnings.Count}[/] alerts; the most important:");
         foreach (var a in warnings.Alerts.OrderBy(a => a.Severity == "breach" ? 0 : 1).Take(6))
             console.MarkupLineInterpolated($"  [{(a.Severity == "breach" ? "red" : "yellow")}]{a.Kind}[/] {a.IndicatorId}: {a.Explanation}");
+        await TrendAndStrAsync(demo, asOf, cancellationToken);
         var drill = await Get<DrilldownResponse>(demo, $"v1/regtech/figures/cn.lcr/drilldown?as_of={Iso(asOf)}", cancellationToken);
         console.MarkupLineInterpolated($"GET /v1/regtech/figures/cn.lcr/drilldown → {drill.Expression} = {Short(drill.Figure)}, from {drill.Quantities.Count} quantities and {drill.Quantities.Sum(q => q.Contributions.Count)} account lines");
         using var response = await demo.Api.PostAsJsonAsync("v1/regtech/reports", new { profile = "basel", as_of = Iso(asOf) }, BanyanJson.Options, cancellationToken);
         response.EnsureSuccessStatusCode();
         var report = await response.Content.ReadFromJsonAsync<ReportResponse>(BanyanJson.Options, cancellationToken) ?? throw new InvalidOperationException("empty report");
         console.MarkupLineInterpolated($"POST /v1/regtech/reports → {report.ReportId}: {report.Files.Count} files ({string.Join(", ", report.Files.Select(f => f.Name))}), data hash {report.DataHash[..16]}…");
+    }
+
+    /// <summary>The LCR's stored trend (what the console draws) and this month's STR count from AML cases.</summary>
+    private static async Task TrendAndStrAsync(DemoContext demo, DateOnly asOf, CancellationToken cancellationToken)
+    {
+        var console = demo.Console;
+        var lcr = await Get<IndicatorHistoryDto>(demo, $"v1/regtech/indicators/cn.lcr/history?to={Iso(asOf)}&points=12", cancellationToken);
+        var line = string.Join(" ", lcr.Points.Select(p => p.Value is null ? "n/a" : (decimal.Parse(p.Value, CultureInfo.InvariantCulture) * 100m).ToString("0", CultureInfo.InvariantCulture)));
+        var breaches = lcr.Points.Where(p => p.Status == "breach").Select(p => p.AsOf).ToList();
+        console.MarkupLineInterpolated($"GET /v1/regtech/indicators/cn.lcr/history → {lcr.Points.Count} stored month-ends, LCR % {line} (requirement {lcr.Required}); breaches: {(breaches.Count == 0 ? "none" : string.Join(", ", breaches))}");
+        var now = await Get<FiguresResponse>(demo, "v1/regtech/figures?profile=cn", cancellationToken);
+        var str = now.Figures.First(f => f.IndicatorId == "cn.suspicious_reports");
+        console.MarkupLineInterpolated($"cn.suspicious_reports (month to date, from AML cases closed as suspicious_reported): [bold]{Short(str)}[/] {(str.Value is null ? str.Explanation : "")}");
     }
 
     private static async Task<T> Get<T>(DemoContext demo, string path, CancellationToken cancellationToken)
