@@ -62,7 +62,7 @@ internal sealed class SanctionsFileWatcher(SanctionsFileOptions options, Sanctio
             {
                 await CheckAsync(full, stoppingToken);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DbUpdateException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException or DbUpdateException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
             {
                 log.LogWarning(e, "Sanctions file {Path} could not be checked; the list in force is kept", full);
             }
