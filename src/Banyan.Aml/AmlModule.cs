@@ -7,6 +7,7 @@ using Banyan.Aml.Screening;
 using Banyan.Platform;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console.Cli;
 
@@ -32,9 +33,28 @@ public sealed class AmlModule : BanyanModule
         services.AddSingleton<SanctionsLists>();
         services.AddSingleton<ISanctionsScreening>(sp => sp.GetRequiredService<SanctionsLists>());
         services.AddScoped<ISuspiciousReportCounts, SuspiciousReportCounts>();
+        services.AddHostedService<OpenCaseIndexStartup>();
         services.AddHostedService<SanctionsStartup>();
+        if (SanctionsFileOptionsOf(context) is { } file)
+        {
+            services.AddSingleton(file);
+            services.AddSingleton<SanctionsFileWatcher>();
+            services.AddHostedService(sp => sp.GetRequiredService<SanctionsFileWatcher>());
+        }
         services.AddSingleton<LiveMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveMonitor>());
+    }
+
+    /// <summary><c>Banyan:Aml:Sanctions:Path</c> (and optional <c>PollSeconds</c> 1..3600, <c>DebounceMilliseconds</c> 0..60000) or null.</summary>
+    private static SanctionsFileOptions? SanctionsFileOptionsOf(ModuleContext context)
+    {
+        var section = context.Configuration.GetSection("Banyan:Aml:Sanctions");
+        if (string.IsNullOrWhiteSpace(section["Path"])) return null;
+        var poll = section.GetValue("PollSeconds", (int)SanctionsFileOptions.DefaultPoll.TotalSeconds);
+        var debounce = section.GetValue("DebounceMilliseconds", (int)SanctionsFileOptions.DefaultDebounce.TotalMilliseconds);
+        if (poll is < 1 or > 3600) throw new InvalidOperationException("Banyan:Aml:Sanctions:PollSeconds must be 1..3600");
+        if (debounce is < 0 or > 60_000) throw new InvalidOperationException("Banyan:Aml:Sanctions:DebounceMilliseconds must be 0..60000");
+        return new SanctionsFileOptions(section["Path"]!, TimeSpan.FromSeconds(poll), TimeSpan.FromMilliseconds(debounce));
     }
 
     /// <inheritdoc />
@@ -51,6 +71,7 @@ public sealed class AmlModule : BanyanModule
         LiveEndpoints.Map(aml);
         RuleSetStore.Map(aml);
         NetworkEndpoints.Map(aml);
+        JournalBacktest.Map(aml);
     }
 
     /// <inheritdoc />

@@ -30,7 +30,8 @@ internal static partial class CaseCommands
         await gate.WaitAsync(http.RequestAborted);
         try
         {
-            return TypedResults.Ok(await StoreAsync(new CaseRequest(http), alerts, http.RequestAborted));
+            var request = new CaseRequest(http);
+            return TypedResults.Ok(await StoreAsync(request.Db, request.Actor, request.NowUnixMs, alerts, http.RequestAborted));
         }
         finally
         {
@@ -38,9 +39,12 @@ internal static partial class CaseCommands
         }
     }
 
-    private static async Task<ImportResult> StoreAsync(CaseRequest r, List<ImportedAlert> alerts, CancellationToken ct)
+    /// <summary>Stores the alerts in one transaction; run again if another writer opened a case for one of the parties meanwhile.</summary>
+    internal static Task<ImportResult> StoreAsync(DbContext db, string actor, long now, List<ImportedAlert> alerts, CancellationToken ct) =>
+        OpenCaseGuard.RetryAsync(db, c => StoreOnceAsync(db, actor, now, alerts, c), ct);
+
+    private static async Task<ImportResult> StoreOnceAsync(DbContext db, string actor, long now, List<ImportedAlert> alerts, CancellationToken ct)
     {
-        var db = r.Db;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var fresh = await FreshAsync(db, alerts, ct);
         var cases = await OpenCasesAsync(db, fresh.Select(a => a.Alert.Party).Distinct().ToList(), ct);
@@ -48,7 +52,7 @@ internal static partial class CaseCommands
         foreach (var party in fresh.Select(a => a.Alert.Party).Distinct())
         {
             if (cases.ContainsKey(party)) continue;
-            var row = new CaseRow { Party = party, Status = CaseStatus.Open, OpenedAtUnixMs = r.NowUnixMs, UpdatedAtUnixMs = r.NowUnixMs };
+            var row = new CaseRow { Party = party, Status = CaseStatus.Open, OpenedAtUnixMs = now, UpdatedAtUnixMs = now };
             db.Set<CaseRow>().Add(row);
             cases[party] = row;
             opened++;
@@ -62,12 +66,12 @@ internal static partial class CaseCommands
                 db.Set<AlertRow>().Add(new AlertRow
                 {
                     AlertId = a.AlertId, Fingerprint = fingerprint, Typology = a.Typology, SubjectAccount = a.SubjectAccount, CustomerId = a.CustomerId,
-                    TransactionIdsJson = JsonSerializer.Serialize(a.TransactionIds), Score = a.Score, Reason = a.Reason, ImportedAtUnixMs = r.NowUnixMs, CaseId = row.Id,
+                    TransactionIdsJson = JsonSerializer.Serialize(a.TransactionIds), Score = a.Score, Reason = a.Reason, ImportedAtUnixMs = now, CaseId = row.Id,
                 });
             }
-            row.UpdatedAtUnixMs = r.NowUnixMs;
+            row.UpdatedAtUnixMs = now;
             var ids = string.Join(", ", group.Select(g => g.Alert.AlertId + " " + g.Alert.Typology).Take(20));
-            r.Audit(row.Id, "alerts_added", $"{group.Count()} alert(s): {ids}{(group.Count() > 20 ? ", …" : "")}");
+            db.Set<CaseEventRow>().Add(new CaseEventRow { CaseId = row.Id, Actor = actor, AtUnixMs = now, Action = "alerts_added", Detail = CaseRequest.Truncate($"{group.Count()} alert(s): {ids}{(group.Count() > 20 ? ", …" : "")}", CaseLimits.Text) });
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);

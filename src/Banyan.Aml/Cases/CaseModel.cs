@@ -153,6 +153,7 @@ internal static class CaseModel
         c.Property(x => x.CloseReason).HasMaxLength(CaseLimits.Text);
         c.Property(x => x.Version).IsConcurrencyToken();
         c.HasIndex(x => new { x.Party, x.Status });
+        c.HasIndex(x => x.Party).IsUnique().HasFilter(OpenCaseGuard.Filter).HasDatabaseName(OpenCaseGuard.IndexName);
         c.HasIndex(x => new { x.Status, x.Id });
 
         var e = model.Entity<CaseEventRow>();

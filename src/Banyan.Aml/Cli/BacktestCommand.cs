@@ -29,6 +29,10 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestCommand.Settings>
         [Description("A directory written by banyan aml generate (customers.jsonl, transactions.jsonl, sanctions.csv, ground_truth.jsonl)")]
         public string? From { get; init; }
 
+        [CommandOption("--journal <DIR>")]
+        [Description("A stopped host's data directory (banyan serve --data DIR): replay its ledger journal with its AML account registry; baseline = its active rule set unless --baseline")]
+        public string? Journal { get; init; }
+
         [CommandOption("--customers <FILE>")]
         public string? Customers { get; init; }
 
@@ -51,6 +55,7 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestCommand.Settings>
 
     public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Journal is not null) return JournalAsync(settings, cancellationToken);
         var inputs = Validate(settings);
         var directory = Path.Combine(Path.GetTempPath(), "banyan-aml-backtest-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
@@ -69,6 +74,31 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestCommand.Settings>
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary><c>--journal DIR</c>: the host's ledger (DIR/ledger) and its SQLite database (DIR/banyan.db) for the registry, active rule set and sanctions list.</summary>
+    private static async Task<int> JournalAsync(Settings s, CancellationToken ct)
+    {
+        if (s.Rules is null) throw new CliUsageException("--rules <FILE> is required");
+        if (s.From is not null || s.Customers is not null || s.Transactions is not null) throw new CliUsageException("--journal replaces --from/--customers/--transactions");
+        var (ledgerDir, database) = (Path.Combine(s.Journal!, "ledger"), Path.Combine(s.Journal!, "banyan.db"));
+        if (!Directory.Exists(ledgerDir) || !File.Exists(database))
+            throw new CliUsageException($"{s.Journal} is not a host data directory with SQLite storage (expected ledger/ and banyan.db)");
+        foreach (var file in new[] { s.Rules, s.Baseline }.OfType<string>())
+            if (!File.Exists(file)) throw new CliUsageException($"file not found: {file}");
+        RuleSet candidate;
+        RuleSet? baseline;
+        try
+        {
+            (candidate, baseline) = (RuleSet.Load(s.Rules), s.Baseline is null ? null : RuleSet.Load(s.Baseline));
+        }
+        catch (FormatException e)
+        {
+            throw new CliUsageException(e.Message);
+        }
+        var report = await Live.JournalFile.BacktestAsync(ledgerDir, database, candidate, baseline, Console.Error, ct);
+        if (s.Json) Console.Out.WriteLine(JsonSerializer.Serialize(report, AmlConfig.Json));
+        return 0;
     }
 
     internal static Inputs Validate(Settings s)
@@ -96,36 +126,53 @@ internal sealed class BacktestCommand : AsyncCommand<BacktestCommand.Settings>
         var truth = inputs.GroundTruth is null ? null : Evaluation.ReadTruth(inputs.GroundTruth);
         var baseline = Scan(inputs, inputs.Baseline, Path.Combine(directory, "baseline.jsonl"));
         var candidate = Scan(inputs, inputs.Candidate, Path.Combine(directory, "candidate.jsonl"));
-        var baseKeys = Keys(baseline);
-        var candKeys = Keys(candidate);
-        var added = candKeys.Where(k => !baseKeys.ContainsKey(k.Key)).ToList();
-        var removed = baseKeys.Where(k => !candKeys.ContainsKey(k.Key)).ToList();
         var baseEval = truth is null ? null : Evaluation.Evaluate(truth, baseline.AlertList, baseline.Bank);
         var candEval = truth is null ? null : Evaluation.Evaluate(truth, candidate.AlertList, candidate.Bank);
-        log.WriteLine($"aml backtest: {candidate.Transactions:N0} transactions; baseline {inputs.Baseline.Label} vs candidate {inputs.Candidate.Label}{(truth is null ? "" : $", {truth.Count} ground-truth cases")}");
-        log.WriteLine($"{"typology",-24} {"baseline",9} {"candidate",10} {"added",6} {"removed",8}{(truth is null ? "" : $" {"recall b→c",14} {"precision b→c",16}")}");
+        var side = (ScanResult scan, EvaluationResult? eval) => new BacktestSide(scan.AlertsByTypology, Keys(scan),
+            eval is null ? null : Typology.All.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => (eval.Typologies[x.i].Recall, eval.Typologies[x.i].Precision)));
+        var header = $"aml backtest: {candidate.Transactions:N0} transactions; baseline {inputs.Baseline.Label} vs candidate {inputs.Candidate.Label}{(truth is null ? "" : $", {truth.Count} ground-truth cases")}";
+        return Report(header, inputs.Baseline.Label, inputs.Candidate.Label, candidate.Transactions, side(baseline, baseEval), side(candidate, candEval), log);
+    }
+
+    /// <summary>One side of a comparison: alert counts per typology, the alerts by key (with a reason), and recall/precision when there is ground truth.</summary>
+    internal sealed record BacktestSide(IReadOnlyDictionary<string, int> AlertsByTypology, Dictionary<(string Typology, string Subject, string First), string> Keys,
+        Dictionary<string, (double Recall, double Precision)>? Quality);
+
+    /// <summary>Prints the comparison table and examples (the file and the journal backtests share it) and returns the JSON summary.</summary>
+    internal static Dictionary<string, object?> Report(string header, string baselineLabel, string candidateLabel, long transactions, BacktestSide baseline, BacktestSide candidate, TextWriter log)
+    {
+        var added = candidate.Keys.Where(k => !baseline.Keys.ContainsKey(k.Key)).ToList();
+        var removed = baseline.Keys.Where(k => !candidate.Keys.ContainsKey(k.Key)).ToList();
+        var quality = baseline.Quality is not null && candidate.Quality is not null;
+        log.WriteLine(header);
+        log.WriteLine($"{"typology",-24} {"baseline",9} {"candidate",10} {"added",6} {"removed",8}{(quality ? $" {"recall b→c",14} {"precision b→c",16}" : "")}");
         var rows = new List<Dictionary<string, object?>>();
-        foreach (var (t, i) in Typology.All.Select((t, i) => (t, i)))
+        foreach (var t in Typology.All)
         {
-            var (b, c) = (baseline.AlertsByTypology[t], candidate.AlertsByTypology[t]);
+            var (b, c) = (baseline.AlertsByTypology.GetValueOrDefault(t), candidate.AlertsByTypology.GetValueOrDefault(t));
             var (plus, minus) = (added.Count(k => k.Key.Typology == t), removed.Count(k => k.Key.Typology == t));
-            var quality = baseEval is null ? "" : $" {baseEval.Typologies[i].Recall,6:0.000}→{candEval!.Typologies[i].Recall,-7:0.000} {baseEval.Typologies[i].Precision,7:0.000}→{candEval.Typologies[i].Precision,-8:0.000}";
-            log.WriteLine($"{t,-24} {b,9} {c,10} {plus,6} {minus,8}{quality}");
+            var (bq, cq) = quality ? (baseline.Quality![t], candidate.Quality![t]) : default;
+            log.WriteLine($"{t,-24} {b,9} {c,10} {plus,6} {minus,8}{(quality ? $" {bq.Recall,6:0.000}→{cq.Recall,-7:0.000} {bq.Precision,7:0.000}→{cq.Precision,-8:0.000}" : "")}");
             rows.Add(new() { ["typology"] = t, ["baseline_alerts"] = b, ["candidate_alerts"] = c, ["added"] = plus, ["removed"] = minus,
-                ["baseline_recall"] = baseEval?.Typologies[i].Recall, ["candidate_recall"] = candEval?.Typologies[i].Recall,
-                ["baseline_precision"] = baseEval?.Typologies[i].Precision, ["candidate_precision"] = candEval?.Typologies[i].Precision });
+                ["baseline_recall"] = quality ? bq.Recall : null, ["candidate_recall"] = quality ? cq.Recall : null,
+                ["baseline_precision"] = quality ? bq.Precision : null, ["candidate_precision"] = quality ? cq.Precision : null });
         }
-        log.WriteLine($"total: baseline {baseline.Alerts} alerts, candidate {candidate.Alerts} alerts; {added.Count} added, {removed.Count} removed");
+        var (baseTotal, candTotal) = (baseline.AlertsByTypology.Values.Sum(), candidate.AlertsByTypology.Values.Sum());
+        log.WriteLine($"total: baseline {baseTotal} alerts, candidate {candTotal} alerts; {added.Count} added, {removed.Count} removed");
         foreach (var (label, list) in new[] { ("added", added), ("removed", removed) })
             foreach (var (key, reason) in list.Take(Examples))
                 log.WriteLine($"  {label} {key.Typology} {key.Subject}: {reason}");
         return new Dictionary<string, object?>
         {
-            ["baseline"] = inputs.Baseline.Label, ["candidate"] = inputs.Candidate.Label, ["transactions"] = candidate.Transactions,
-            ["baseline_alerts"] = baseline.Alerts, ["candidate_alerts"] = candidate.Alerts, ["added"] = added.Count, ["removed"] = removed.Count,
+            ["baseline"] = baselineLabel, ["candidate"] = candidateLabel, ["transactions"] = transactions,
+            ["baseline_alerts"] = baseTotal, ["candidate_alerts"] = candTotal, ["added"] = added.Count, ["removed"] = removed.Count,
             ["typologies"] = rows,
+            ["added_examples"] = ExampleList(added), ["removed_examples"] = ExampleList(removed),
         };
     }
+
+    private static List<Dictionary<string, string>> ExampleList(List<KeyValuePair<(string Typology, string Subject, string First), string>> list) =>
+        list.Take(Examples).Select(k => new Dictionary<string, string> { ["typology"] = k.Key.Typology, ["subject_account"] = k.Key.Subject, ["first_transaction_id"] = k.Key.First, ["reason"] = k.Value }).ToList();
 
     private static ScanResult Scan(Inputs inputs, RuleSet rules, string output) =>
         Scanner.Run(new ScanOptions(inputs.Customers, inputs.Transactions, inputs.Sanctions, output, null, rules.Parameters, Strict: false) { Enabled = rules.EnabledSet }, null);

@@ -9,7 +9,7 @@ namespace Banyan.Aml.Live;
 /// <summary>An alert as the live path stores it: the episode's current state (decision 0401) under one stable key.</summary>
 internal sealed record LiveAlert(
     string Fingerprint, string Typology, string? SubjectAccount, string? CustomerId, string[] TransactionIds, double Score, string Reason,
-    long FirstTicks, int Extensions, RuleSet RuleSet)
+    long FirstTicks, int Extensions, RuleSet RuleSet, ulong RaisedAt)
 {
     public string Party => CustomerId is not null ? "customer:" + CustomerId : "account:" + SubjectAccount;
 }
@@ -37,6 +37,7 @@ internal sealed class LiveEngine
     private readonly RuleEngine _engine;
     private readonly Currency _currency;
     private long _lastTicks = long.MinValue;
+    private readonly Dictionary<Alert, ulong> _touchedAt = [];
 
     public LiveEngine(RuleSet ruleSet, Func<SanctionsMatcher?> sanctions)
     {
@@ -46,6 +47,9 @@ internal sealed class LiveEngine
     }
 
     public RuleSet RuleSet { get; }
+
+    /// <summary>The journal record being observed: kept with every alert it raises or extends first since the last <see cref="Drain"/>.</summary>
+    public ulong Sequence { get; set; }
 
     /// <summary>Transfers not assessed: another currency, a zero or over-limit amount, or (pending/void) no money moved.</summary>
     public long Skipped { get; private set; }
@@ -116,6 +120,8 @@ internal sealed class LiveEngine
         var seq = _transferIds.Count;
         _transferIds.Add(transfer.Id);
         _engine.Observe(new Txn(ticks, debit, credit, amount, channel, d.Country, c.Country, seq, counterparty));
+        if (_sink.Changed!.Count != _touchedAt.Count)
+            foreach (var alert in _sink.Changed) _touchedAt.TryAdd(alert, Sequence);
         if (++Observed % ForgetEvery == 0) _sink.Forget(ticks, ForgetAfterTicks);
         var unixMs = (ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
         return new Flow(d.Party, c.Party, _currency.Code, checked((int)(unixMs / 86_400_000)), amount, unixMs);
@@ -125,21 +131,22 @@ internal sealed class LiveEngine
     public List<LiveAlert> Drain()
     {
         var result = new List<LiveAlert>(_sink.Changed!.Count);
-        foreach (var alert in _sink.Changed!.OrderBy(a => a.FirstTicks)) result.Add(Snapshot(alert));
+        foreach (var alert in _sink.Changed!.OrderBy(a => a.FirstTicks)) result.Add(Snapshot(alert, _touchedAt.GetValueOrDefault(alert, Sequence)));
         _sink.Changed!.Clear();
+        _touchedAt.Clear();
         return result;
     }
 
     public int Pending => _sink.Changed!.Count;
 
-    private LiveAlert Snapshot(Alert alert)
+    private LiveAlert Snapshot(Alert alert, ulong raisedAt)
     {
         var account = alert.Subject >= 0 ? _bank.Accounts[alert.Subject] : null;
         var key = $"live|{alert.Typology}|{account?.Id}|{alert.FirstTicks}|{RuleSet.Label}";
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
         var ids = alert.TransactionSeqs.Select(s => _transferIds[s].ToString()).ToArray();
         return new LiveAlert(fingerprint, alert.Typology, account?.Id, account?.Customer?.Id, ids, Math.Round(alert.Score, 3),
-            AlertSink.FullReason(alert), alert.FirstTicks, alert.Extensions, RuleSet);
+            AlertSink.FullReason(alert), alert.FirstTicks, alert.Extensions, RuleSet, raisedAt);
     }
 
     private int Intern(string accountId)

@@ -32,8 +32,11 @@ internal sealed class LiveMonitor(IServiceProvider services, IServiceScopeFactor
     /// <summary>The rule set the running engine uses.</summary>
     public RuleSet? ActiveRuleSet { get; private set; }
 
-    /// <summary>Raised on the monitor's loop after a record's effects are committed: (sequence, alert rows inserted). The bench measures latency with it.</summary>
-    public event Action<ulong, int>? Stored;
+    /// <summary>
+    /// Raised on the monitor's loop after a chunk's effects are committed: (last sequence of the chunk, the alerts inserted with
+    /// the journal record that raised each). The bench measures latency with it.
+    /// </summary>
+    public event Action<ulong, IReadOnlyList<LiveAlert>>? Stored;
 
     /// <summary>A registry entry stored by the API: applied before the next journal record is processed.</summary>
     public void Enqueue(MonitoredAccountRow row) => _registrations.Enqueue(row);
@@ -91,37 +94,93 @@ internal sealed class LiveMonitor(IServiceProvider services, IServiceScopeFactor
     {
         _reload = false;
         var (stored, engine) = await BuildAsync(ct);
-        var warming = stored > 0;
+        var run = new Run(engine, stored, warming: stored > 0);
+        var chunk = new Chunk();
         await foreach (var commit in ledger.SubscribeAsync(1, ct))
         {
             if (_reload) return false;
-            if (warming && commit.Sequence > stored)
+            chunk.Add(commit, time.GetTimestamp());
+            // Keep reading while more durable records are already there (a backlog), up to the chunk's limits; then
+            // evaluate them in order and commit their effects with the stream position in one transaction (decision 0640).
+            if (commit.Sequence < ledger.JournalHead.Sequence && !chunk.Full(time)) continue;
+            await ProcessAsync(ledger, run, chunk, ct);
+            chunk.Clear();
+        }
+        return true;
+    }
+
+    /// <summary>The engine being fed, the last stored sequence, and whether the records are still warm-up (at or below it).</summary>
+    private sealed class Run(LiveEngine engine, ulong stored, bool warming)
+    {
+        public LiveEngine Engine { get; } = engine;
+        public ulong Stored { get; set; } = stored;
+        public bool Warming { get; set; } = warming;
+    }
+
+    /// <summary>Looks the chunk's transfers up in one go, runs them through the rules in journal order, and stores the effects.</summary>
+    private async Task ProcessAsync(LedgerEngine ledger, Run run, Chunk chunk, CancellationToken ct)
+    {
+        var created = await CreatedTransfersAsync(ledger, chunk.Commits, ct);
+        var engine = run.Engine;
+        var flows = new List<Flow>();
+        foreach (var commit in chunk.Commits)
+        {
+            if (run.Warming && commit.Sequence > run.Stored)
             {
                 // Warm-up is over. Its alerts were stored before the restart (or, after a rule-set change, belong to
                 // history the new version did not run on live); only episodes that continue from here are written.
                 engine.Drain();
-                warming = false;
+                flows.Clear();
+                run.Warming = false;
             }
             while (_registrations.TryDequeue(out var row)) engine.Register(row);
-            if (commit.Kind == LedgerCommitKind.CreateTransfers)
-            {
-                var flows = new List<Flow>();
-                foreach (var transfer in await CreatedTransfersAsync(ledger, commit, ct))
-                    if (engine.Observe(transfer) is { } flow) flows.Add(flow);
-                // A record with no alert and no flow (no registered customer involved) writes nothing: re-processing it after
-                // a restart has no effect either, so the stored sequence may lag behind such records.
-                if (commit.Sequence > stored && (flows.Count > 0 || engine.Pending > 0))
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var db = scope.ServiceProvider.GetRequiredService<DbContext>();
-                    var inserted = await LiveStore.SaveAsync(db, commit.Sequence, engine.Drain(), flows, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-                    stored = commit.Sequence;
-                    Stored?.Invoke(commit.Sequence, inserted);
-                }
-            }
-            Advance(commit.Sequence);
+            engine.Sequence = commit.Sequence;
+            foreach (var transfer in created.GetValueOrDefault(commit.Sequence) ?? [])
+                if (engine.Observe(transfer) is { } flow && !run.Warming) flows.Add(flow);
         }
-        return true;
+        var last = chunk.Commits[^1].Sequence;
+        // A chunk with no alert and no flow (no registered customer involved) writes nothing: re-processing it after a
+        // restart has no effect either, so the stored sequence may lag behind such records.
+        if (!run.Warming && (flows.Count > 0 || engine.Pending > 0))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<DbContext>();
+            var inserted = await LiveStore.SaveAsync(db, last, engine.Drain(), flows, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            run.Stored = last;
+            Stored?.Invoke(last, inserted);
+        }
+        Chunks++;
+        Advance(last);
+    }
+
+    /// <summary>Chunks committed since start (one database transaction at most each).</summary>
+    public long Chunks { get; private set; }
+
+    /// <summary>The journal records read since the last commit, bounded so a backlog cannot make one commit arbitrarily large or late.</summary>
+    private sealed class Chunk
+    {
+        public const int MaxRecords = 512;
+        public const int MaxTransfers = 4_096;
+        public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(50);
+
+        public List<LedgerCommit> Commits { get; } = [];
+        private int _transfers;
+        private long _startedAt;
+
+        public void Add(LedgerCommit commit, long timestamp)
+        {
+            if (Commits.Count == 0) _startedAt = timestamp;
+            Commits.Add(commit);
+            if (commit.Kind == LedgerCommitKind.CreateTransfers) _transfers += commit.EventCount;
+        }
+
+        public bool Full(TimeProvider time) => Commits.Count >= MaxRecords || _transfers >= MaxTransfers || time.GetElapsedTime(_startedAt) >= MaxAge;
+
+        public void Clear()
+        {
+            Commits.Clear();
+            _transfers = 0;
+        }
     }
 
     private async Task<(ulong Stored, LiveEngine Engine)> BuildAsync(CancellationToken ct)
@@ -152,18 +211,24 @@ internal sealed class LiveMonitor(IServiceProvider services, IServiceScopeFactor
     }
 
     /// <summary>
-    /// The transfers a record created, as stored (the journal holds inputs: an event created its transfer iff the stored
-    /// transfer with its id carries the event's timestamp; a post stores the accounts and amount it inherited).
+    /// The transfers each record created, as stored, keyed by sequence (the journal holds inputs: an event created its
+    /// transfer iff the stored transfer with its id carries the event's timestamp; a post stores the accounts and amount it
+    /// inherited). One lookup per <see cref="LedgerEngine.MaxBatchEvents"/> ids for the whole chunk, not one per record.
     /// </summary>
-    internal static async Task<List<Transfer>> CreatedTransfersAsync(LedgerEngine ledger, LedgerCommit commit, CancellationToken ct)
+    internal static async Task<Dictionary<ulong, List<Transfer>>> CreatedTransfersAsync(LedgerEngine ledger, IReadOnlyList<LedgerCommit> commits, CancellationToken ct)
     {
+        var transfers = commits.Where(c => c.Kind == LedgerCommitKind.CreateTransfers).ToList();
         var found = new Dictionary<UInt128, Transfer>();
-        foreach (var chunk in commit.Requests.SelectMany(r => r.Transfers.Select(t => t.Id)).Distinct().Chunk(4096))
+        foreach (var chunk in transfers.SelectMany(c => c.Requests).SelectMany(r => r.Transfers.Select(t => t.Id)).Distinct().Chunk(LedgerEngine.MaxBatchEvents))
             foreach (var t in await ledger.LookupTransfersAsync(chunk, ct)) found[t.Id] = t;
-        var created = new List<Transfer>();
-        foreach (var request in commit.Requests)
-            for (var i = 0; i < request.Transfers.Count; i++)
-                if (found.TryGetValue(request.Transfers[i].Id, out var t) && t.Timestamp == request.EventTimestamp(i)) created.Add(t);
-        return created;
+        var result = new Dictionary<ulong, List<Transfer>>();
+        foreach (var commit in transfers)
+        {
+            var created = result[commit.Sequence] = [];
+            foreach (var request in commit.Requests)
+                for (var i = 0; i < request.Transfers.Count; i++)
+                    if (found.TryGetValue(request.Transfers[i].Id, out var t) && t.Timestamp == request.EventTimestamp(i)) created.Add(t);
+        }
+        return result;
     }
 }

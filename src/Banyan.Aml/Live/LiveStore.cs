@@ -19,23 +19,26 @@ internal static class LiveStore
         return state?.Sequence ?? 0;
     }
 
-    /// <summary>Stores one record's effects; returns how many alert rows were inserted (extensions update in place).</summary>
-    public static async Task<int> SaveAsync(DbContext db, ulong sequence, IReadOnlyList<LiveAlert> alerts, IReadOnlyList<Flow> flows, long nowUnixMs, CancellationToken ct)
+    /// <summary>Stores a chunk's effects up to record <paramref name="sequence"/>; returns the alerts inserted as new rows (extensions update in place).</summary>
+    public static Task<IReadOnlyList<LiveAlert>> SaveAsync(DbContext db, ulong sequence, IReadOnlyList<LiveAlert> alerts, IReadOnlyList<Flow> flows, long nowUnixMs, CancellationToken ct) =>
+        OpenCaseGuard.RetryAsync(db, c => SaveOnceAsync(db, sequence, alerts, flows, nowUnixMs, c), ct);
+
+    private static async Task<IReadOnlyList<LiveAlert>> SaveOnceAsync(DbContext db, ulong sequence, IReadOnlyList<LiveAlert> alerts, IReadOnlyList<Flow> flows, long nowUnixMs, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var state = await db.Set<MonitorStateRow>().SingleOrDefaultAsync(s => s.Id == MonitorStateRow.SingletonId, ct);
-        if (state is not null && state.Sequence >= checked((long)sequence)) return 0; // already stored (redelivery)
+        if (state is not null && state.Sequence >= checked((long)sequence)) return []; // already stored (redelivery)
         if (state is null) db.Add(state = new MonitorStateRow { Id = MonitorStateRow.SingletonId });
         state.Sequence = checked((long)sequence);
         state.UpdatedAtUnixMs = nowUnixMs;
-        var inserted = alerts.Count == 0 ? 0 : await SaveAlertsAsync(db, sequence, alerts, nowUnixMs, ct);
+        var inserted = alerts.Count == 0 ? [] : await SaveAlertsAsync(db, sequence, alerts, nowUnixMs, ct);
         if (flows.Count > 0) await SaveFlowsAsync(db, flows, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return inserted;
     }
 
-    private static async Task<int> SaveAlertsAsync(DbContext db, ulong sequence, IReadOnlyList<LiveAlert> alerts, long now, CancellationToken ct)
+    private static async Task<List<LiveAlert>> SaveAlertsAsync(DbContext db, ulong sequence, IReadOnlyList<LiveAlert> alerts, long now, CancellationToken ct)
     {
         var prints = alerts.Select(a => a.Fingerprint).ToList();
         var existing = await db.Set<AlertRow>().Where(a => prints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, ct);
@@ -49,7 +52,7 @@ internal static class LiveStore
             if (existing.TryGetValue(alert.Fingerprint, out var row) && !closed.Contains(row.CaseId)) Extend(db, row, live.GetValueOrDefault(row.Id), alert, sequence, now);
             else fresh.Add(existing.ContainsKey(alert.Fingerprint) ? alert with { Fingerprint = Reopened(alert) } : alert);
         }
-        if (fresh.Count == 0) return 0;
+        if (fresh.Count == 0) return [];
         var cases = await CaseCommands.OpenCasesAsync(db, fresh.Select(a => a.Party).Distinct().ToList(), ct);
         foreach (var party in fresh.Select(a => a.Party).Distinct().Where(p => !cases.ContainsKey(p)))
         {
@@ -72,7 +75,7 @@ internal static class LiveStore
             c.UpdatedAtUnixMs = now;
             Audit(db, c.Id, now, "alerts_added", $"1 alert(s): {row.AlertId} {alert.Typology} (real time, rule set {alert.RuleSet.Label}, journal record {sequence})");
         }
-        return rows.Count;
+        return fresh;
     }
 
     private static void Extend(DbContext db, AlertRow row, LiveAlertRow? live, LiveAlert alert, ulong sequence, long now)
@@ -102,26 +105,40 @@ internal static class LiveStore
     private static void Audit(DbContext db, long caseId, long now, string action, string detail) =>
         db.Add(new CaseEventRow { CaseId = caseId, Actor = Actor, AtUnixMs = now, Action = action, Detail = CaseRequest.Truncate(detail, CaseLimits.Text) });
 
-    /// <summary>Adds the record's flows to their (from, to, currency, day) rows, reading the existing rows in a few queries.</summary>
+    private const int FlowRowsPerStatement = 200;
+
+    /// <summary>
+    /// Adds a chunk's flows to their (from, to, currency, day) rows: summed in memory first, then written with
+    /// <c>INSERT … ON CONFLICT DO UPDATE</c> (the same SQL on SQLite and PostgreSQL), 200 rows per statement, so a
+    /// chunk of thousands of transfers costs tens of statements and no change tracking.
+    /// </summary>
     private static async Task SaveFlowsAsync(DbContext db, IReadOnlyList<Flow> flows, CancellationToken ct)
     {
-        var days = flows.Select(f => f.Day).Distinct().ToList();
-        var rows = new Dictionary<(string, string, string, int), FlowRow>();
-        foreach (var chunk in flows.Select(f => f.From).Distinct().Chunk(500))
-            foreach (var row in await db.Set<FlowRow>().Where(r => chunk.Contains(r.FromParty) && days.Contains(r.Day)).ToListAsync(ct))
-                rows[(row.FromParty, row.ToParty, row.Currency, row.Day)] = row;
+        var sums = new Dictionary<(string From, string To, string Currency, int Day), (long Count, long Amount, long LastAt)>();
         foreach (var flow in flows)
         {
-            if (!rows.TryGetValue((flow.From, flow.To, flow.Currency, flow.Day), out var row))
+            var (count, amount, last) = sums.GetValueOrDefault((flow.From, flow.To, flow.Currency, flow.Day));
+            sums[(flow.From, flow.To, flow.Currency, flow.Day)] = (checked(count + 1), Saturating(amount, flow.Amount), Math.Max(last, flow.AtUnixMs));
+        }
+        foreach (var batch in sums.Chunk(FlowRowsPerStatement))
+        {
+            var sql = new System.Text.StringBuilder("INSERT INTO aml_flows (\"FromParty\", \"ToParty\", \"Currency\", \"Day\", \"Count\", \"AmountMinor\", \"LastAtUnixMs\") VALUES ");
+            var values = new object[batch.Length * 7];
+            for (var i = 0; i < batch.Length; i++)
             {
-                row = new FlowRow { FromParty = flow.From, ToParty = flow.To, Currency = flow.Currency, Day = flow.Day };
-                db.Add(row);
-                rows[(flow.From, flow.To, flow.Currency, flow.Day)] = row;
+                var ((from, to, currency, day), (count, amount, last)) = batch[i];
+                var p = i * 7;
+                (values[p], values[p + 1], values[p + 2], values[p + 3], values[p + 4], values[p + 5], values[p + 6]) = (from, to, currency, day, count, amount, last);
+                sql.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $"({{{p}}}, {{{p + 1}}}, {{{p + 2}}}, {{{p + 3}}}, {{{p + 4}}}, {{{p + 5}}}, {{{p + 6}}})");
             }
-            row.Count = checked(row.Count + 1);
             // Saturates instead of overflowing: 92,000 maximum-size transfers on one edge in one day is not a real figure.
-            row.AmountMinor = flow.Amount > long.MaxValue - row.AmountMinor ? long.MaxValue : row.AmountMinor + flow.Amount;
-            row.LastAtUnixMs = Math.Max(row.LastAtUnixMs, flow.AtUnixMs);
+            sql.Append(" ON CONFLICT (\"FromParty\", \"ToParty\", \"Currency\", \"Day\") DO UPDATE SET \"Count\" = aml_flows.\"Count\" + excluded.\"Count\", ")
+                .Append("\"AmountMinor\" = CASE WHEN excluded.\"AmountMinor\" > 9223372036854775807 - aml_flows.\"AmountMinor\" THEN 9223372036854775807 ELSE aml_flows.\"AmountMinor\" + excluded.\"AmountMinor\" END, ")
+                .Append("\"LastAtUnixMs\" = CASE WHEN excluded.\"LastAtUnixMs\" > aml_flows.\"LastAtUnixMs\" THEN excluded.\"LastAtUnixMs\" ELSE aml_flows.\"LastAtUnixMs\" END");
+            await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
         }
     }
+
+    private static long Saturating(long a, long b) => b > long.MaxValue - a ? long.MaxValue : a + b;
 }

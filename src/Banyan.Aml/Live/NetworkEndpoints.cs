@@ -13,7 +13,11 @@ internal sealed record NetworkNode(string Id, string Kind, string? Name, int Dep
 
 internal sealed record NetworkEdge(string From, string To, string Currency, long Count, long AmountMinor, DateTimeOffset LastAt);
 
-internal sealed record NetworkView(string Root, int Depth, DateOnly Since, IReadOnlyList<NetworkNode> Nodes, IReadOnlyList<NetworkEdge> Edges, bool Truncated);
+/// <summary>Sums over the returned edges: transfers and minor units per currency (never added across currencies).</summary>
+internal sealed record NetworkTotals(int Nodes, int Edges, long Transfers, IReadOnlyDictionary<string, long> AmountMinor);
+
+internal sealed record NetworkView(string Root, int Depth, DateOnly Since, IReadOnlyList<NetworkNode> Nodes, IReadOnlyList<NetworkEdge> Edges, bool Truncated,
+    int Days, long? CaseId, NetworkTotals Totals);
 
 /// <summary>
 /// <c>GET /v1/aml/network/{customer_id}</c> (decision 0410): the counterparty graph around a customer from the flows the
@@ -25,32 +29,57 @@ internal static class NetworkEndpoints
     public const int MaxEdges = 500;
     public const int MaxDepth = 3;
     public const int DefaultDays = 90;
+    public const int MaxDays = 366;
 
-    public static void Map(RouteGroupBuilder aml) =>
+    public static void Map(RouteGroupBuilder aml)
+    {
         aml.MapGet("/network/{customerId}", GetAsync).WithName("GetAmlNetwork")
-            .WithSummary("Counterparty graph of a customer: ?depth=1..3 (2)&since=yyyy-MM-dd (90 days ago); nodes with open cases and risk flags, edges with count and amount; ≤ 500 nodes and edges.")
+            .WithSummary("Counterparty graph of a customer: ?depth=1..3 (2)&days=1..366 (90) or &since=yyyy-MM-dd; nodes with open cases and risk flags, edges with count and amount, totals; ≤ 500 nodes and edges.")
             .Produces<NetworkView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        aml.MapGet("/cases/{id:long}/network", GetForCaseAsync).WithName("GetAmlCaseNetwork")
+            .WithSummary("The counterparty graph of a case's party (its customer, or its subject account): the same query and response as /network/{customer_id}.")
+            .Produces<NetworkView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+    }
 
-    private static async Task<IResult> GetAsync(HttpContext http, string customerId, string? depth, string? since)
+    private static async Task<IResult> GetAsync(HttpContext http, string customerId, string? depth, string? since, string? days)
+    {
+        if (customerId.Length > CaseLimits.Id) return CaseBody.Invalid([("customer_id", $"must be 1..{CaseLimits.Id} characters")]);
+        var db = http.RequestServices.GetRequiredService<DbContext>();
+        if (!await db.Set<MonitoredAccountRow>().AnyAsync(r => r.CustomerId == customerId, http.RequestAborted))
+            return BanyanProblems.NotFound($"customer {customerId} has no account registered for AML monitoring");
+        return await ViewAsync(http, "customer:" + customerId, null, depth, since, days);
+    }
+
+    private static async Task<IResult> GetForCaseAsync(HttpContext http, long id, string? depth, string? since, string? days)
+    {
+        var db = http.RequestServices.GetRequiredService<DbContext>();
+        var party = await db.Set<CaseRow>().AsNoTracking().Where(c => c.Id == id).Select(c => c.Party).FirstOrDefaultAsync(http.RequestAborted);
+        return party is null ? BanyanProblems.NotFound($"no AML case {id}") : await ViewAsync(http, party, id, depth, since, days);
+    }
+
+    /// <summary>Validates the query (all of it, one 400 listing every problem) and walks the graph from <paramref name="root"/>.</summary>
+    private static async Task<IResult> ViewAsync(HttpContext http, string root, long? caseId, string? depth, string? since, string? days)
     {
         var errors = new List<(string, string)>();
         var hops = 2;
         if (depth is not null && (!int.TryParse(depth, NumberStyles.None, CultureInfo.InvariantCulture, out hops) || hops is < 1 or > MaxDepth))
             errors.Add(("depth", $"must be an integer from 1 to {MaxDepth}"));
+        var span = DefaultDays;
+        if (days is not null && (!int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out span) || span is < 1 or > MaxDays))
+            errors.Add(("days", $"must be an integer from 1 to {MaxDays}"));
+        if (days is not null && since is not null) errors.Add(("since", "give either days or since, not both"));
         var request = new CaseRequest(http);
-        var from = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(request.NowUnixMs).UtcDateTime).AddDays(-DefaultDays);
+        var today = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(request.NowUnixMs).UtcDateTime);
+        var from = today.AddDays(-span);
         if (since is not null && !DateOnly.TryParseExact(since, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out from))
             errors.Add(("since", "must be a date yyyy-MM-dd"));
-        if (customerId.Length > CaseLimits.Id) errors.Add(("customer_id", $"must be 1..{CaseLimits.Id} characters"));
         if (errors.Count > 0) return CaseBody.Invalid(errors);
-        var db = request.Db;
-        var root = "customer:" + customerId;
-        if (!await db.Set<MonitoredAccountRow>().AnyAsync(r => r.CustomerId == customerId, http.RequestAborted))
-            return BanyanProblems.NotFound($"customer {customerId} has no account registered for AML monitoring");
         var day = from.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
-        var (depths, edges, truncated) = await WalkAsync(db, root, hops, day, http.RequestAborted);
-        var nodes = await DescribeAsync(db, depths, http.RequestAborted);
-        return TypedResults.Ok(new NetworkView(root, hops, from, nodes, edges, truncated));
+        var (depths, edges, truncated) = await WalkAsync(request.Db, root, hops, day, http.RequestAborted);
+        var nodes = await DescribeAsync(request.Db, depths, http.RequestAborted);
+        var totals = new NetworkTotals(nodes.Count, edges.Count, edges.Sum(e => e.Count),
+            edges.GroupBy(e => e.Currency).ToDictionary(g => g.Key, g => g.Aggregate(0L, (sum, e) => e.AmountMinor > long.MaxValue - sum ? long.MaxValue : sum + e.AmountMinor)));
+        return TypedResults.Ok(new NetworkView(root, hops, from, nodes, edges, truncated, Math.Max(0, today.DayNumber - from.DayNumber), caseId, totals));
     }
 
     /// <summary>Breadth first over daily flow rows since <paramref name="day"/>, aggregating each (from, to, currency) into one edge.</summary>
