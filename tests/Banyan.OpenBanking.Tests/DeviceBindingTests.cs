@@ -115,7 +115,7 @@ public sealed class DeviceBindingTests(OpenBankingFixture f) : IClassFixture<Ope
         var customerId = await LoginForms.CustomerIdAsync(f.Host, customer);
         var devices = f.Host.Get<CustomerDevices>();
         const string id = "AAAAAAAAAAAAAAAAAAAAAA";
-        await devices.BindAsync(customerId, new PresentedDevice(id, CustomerDevices.HashOf(id), CustomerDevices.AgentFingerprint("Mozilla/5.0 Chrome/120.0"), false, false), "Mozilla/5.0 Chrome/120.0", default);
+        await devices.BindDeviceAsync(customerId, new PresentedDevice(id, CustomerDevices.HashOf(id), CustomerDevices.AgentFingerprint("Mozilla/5.0 Chrome/120.0"), false, false), "Mozilla/5.0 Chrome/120.0", default);
 
         var updated = await devices.RecogniseAsync(Request(id, "Mozilla/5.0 Chrome/121.0"), customerId, default);
         var copied = await devices.RecogniseAsync(Request(id, "curl/8.0"), customerId, default);

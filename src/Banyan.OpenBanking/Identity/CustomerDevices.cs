@@ -87,7 +87,7 @@ internal sealed class CustomerDevices(IServiceScopeFactory scopes, DeviceOptions
         });
 
     /// <summary>Binds the device after a successful second factor (or refreshes it), within the per-customer limit; audited.</summary>
-    public async Task<BindOutcome> BindAsync(string customerId, PresentedDevice device, string? userAgent, CancellationToken cancellationToken)
+    public async Task<BindOutcome> BindDeviceAsync(string customerId, PresentedDevice device, string? userAgent, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var scope = scopes.CreateAsyncScope();

@@ -192,7 +192,7 @@ internal static class CustomerPages
     private static async Task<IResult> SignInAsync(HttpContext http, Customer customer, string method, PresentedDevice device, Dictionary<string, string> details, string clientId, string requestUri)
     {
         var devices = http.RequestServices.GetRequiredService<CustomerDevices>();
-        var bound = await devices.BindAsync(customer.Id, device, http.Request.Headers.UserAgent.ToString(), http.RequestAborted);
+        var bound = await devices.BindDeviceAsync(customer.Id, device, http.Request.Headers.UserAgent.ToString(), http.RequestAborted);
         devices.IssueCookie(http, device);
         details["second_factor"] = method == Customers.ByTotp ? "totp" : "recovery_code";
         details["device"] = device.Known ? "known" : bound == BindOutcome.LimitReached ? "new_not_bound_limit_reached" : "new_bound";
