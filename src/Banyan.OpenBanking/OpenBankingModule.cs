@@ -63,6 +63,8 @@ public sealed class OpenBankingModule : BanyanModule
             };
         });
         ConfigureOAuth(services);
+        Events.EventsRegistration.Add(services, context.Configuration);
+        services.AddSingleton(Registration.RegistrationOptions.From(context.Configuration));
     }
 
     private static void ConfigureOAuth(IServiceCollection services) =>
@@ -99,6 +101,7 @@ public sealed class OpenBankingModule : BanyanModule
     {
         OpenBankingModel.Configure(model);
         CardRow.Configure(model);
+        EventModel.Configure(model);
         LoginModel.Configure(model);
     }
 
@@ -117,10 +120,15 @@ public sealed class OpenBankingModule : BanyanModule
         ConsentEndpoints.Map(openBanking);
         ResourceEndpoints.Map(openBanking);
         Onboarding.Map(openBanking);
+        Events.WebhookEndpoints.Map(openBanking);
     }
 
     /// <inheritdoc />
-    public override void MapRootEndpoints(IEndpointRouteBuilder app) => CustomerPages.Map(app);
+    public override void MapRootEndpoints(IEndpointRouteBuilder app)
+    {
+        CustomerPages.Map(app);
+        Registration.DynamicRegistration.Map(app);
+    }
 
     /// <inheritdoc />
     public override Task RunDemoAsync(DemoContext demo, CancellationToken cancellationToken) => Demo.OpenBankingWalkthrough.RunAsync(demo, cancellationToken);

@@ -43,9 +43,14 @@ public sealed class PaymentsModule : BanyanModule
         services.AddSingleton<Catalog>();
         services.AddSingleton<PointsBook>();
         services.AddSingleton<TapToPay>();
+        services.AddOptions<WalletTierOptions>().Bind(context.Configuration.GetSection(WalletTierOptions.Section)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddSingleton<WalletTiers>();
         services.AddSingleton<WalletBook>();
+        services.AddSingleton<WalletTierChanges>();
         services.AddSingleton<WalletProgrammes>();
+        services.AddSingleton<CouponBudgetReturn>();
         services.AddHostedService<PaymentsStartup>();
+        services.AddHostedService<CouponSweeper>();
         Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<CrossBorder.IReleaseScreening, CrossBorder.AmlReleaseScreening>(services);
         CrossBorder.CrossBorderServices.Add(services, context);
     }
@@ -56,6 +61,7 @@ public sealed class PaymentsModule : BanyanModule
         TransferRow.Configure(model);
         TapRow.Configure(model);
         PensionRunRow.Configure(model);
+        CouponClosureRow.Configure(model);
         CrossBorder.CrossBorderModel.Configure(model);
     }
 

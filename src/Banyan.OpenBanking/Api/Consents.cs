@@ -91,7 +91,9 @@ internal sealed class Consents(IServiceScopeFactory scopes, TimeProvider time, I
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var scope = scopes.CreateAsyncScope();
-        var set = scope.ServiceProvider.GetRequiredService<DbContext>().Set<ConsentRow>();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken); // the partner's event commits with the transition (outbox)
+        var set = db.Set<ConsentRow>();
         var query = set.Where(c => c.Id == consent.Id && from.Contains(c.Status));
         var changed = customerId is null
             ? await query.ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, to).SetProperty(c => c.UpdatedAtUnixMs, now), cancellationToken)
@@ -106,6 +108,8 @@ internal sealed class Consents(IServiceScopeFactory scopes, TimeProvider time, I
         consent.UpdatedAtUnixMs = now;
         consent.CustomerId = customerId ?? consent.CustomerId;
         consent.Accounts = accounts ?? consent.Accounts;
+        await Events.EventOutbox.StageConsentAsync(scope.ServiceProvider, db, action, consent, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         await AuditAsync(action, actor, consent, cancellationToken);
         return true;
     }

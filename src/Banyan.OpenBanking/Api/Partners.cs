@@ -171,7 +171,7 @@ internal sealed class Partners(IServiceScopeFactory scopes, TimeProvider time, I
         await applications.CreateAsync(descriptor, cancellationToken);
     }
 
-    private static bool IsRedirectUri(string value) =>
+    internal static bool IsRedirectUri(string value) =>
         value.Length <= 512 && Uri.TryCreate(value, UriKind.Absolute, out var uri) && string.IsNullOrEmpty(uri.Fragment)
         && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
 

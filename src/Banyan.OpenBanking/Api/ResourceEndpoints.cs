@@ -119,6 +119,7 @@ internal static class ResourceEndpoints
         var outcome = await transfers.TransferAsync(request, http.RequestAborted);
         if (!outcome.Succeeded)
         {
+            await http.RequestServices.GetRequiredService<Events.EventOutbox>().RaiseAsync(Events.EventOutbox.PaymentRejected(consent, outcome.Reason), http.RequestAborted);
             return BanyanProblems.Problem(OpenBankingProblems.PaymentRejected, outcome.Detail ?? "The payment was refused.", [new("reason", outcome.Reason)]);
         }
 
@@ -140,7 +141,7 @@ internal static class ResourceEndpoints
             if (existing is null)
             {
                 db.Add(row);
-                await db.SaveChangesAsync(http.RequestAborted);
+                await http.RequestServices.GetRequiredService<Events.EventOutbox>().StageAsync(db, Events.EventOutbox.PaymentCompleted(row, consent), http.RequestAborted); // saves the payment with its event
             }
             else
             {

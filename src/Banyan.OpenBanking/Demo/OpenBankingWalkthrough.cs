@@ -47,6 +47,8 @@ internal static class OpenBankingWalkthrough
         var after = await SandboxFlow.ReadAsync<BalanceView>(await agent.CallAsync(HttpMethod.Get, $"/v1/open-banking/accounts/{customer.AccountId}/balances", token));
         console.MarkupLine($"Payment {payment.PaymentId} of ¥88.00 authorised by the customer and [green]{payment.Status}[/]: ledger transfer {payment.LedgerTransferId}; balance now ¥{after.AvailableMinor / 100m:N2}.");
         console.MarkupLine($"Sandbox to first payment took {clock.Elapsed.TotalSeconds:N2} s.");
+        var events = await SandboxFlow.ReadAsync<Events.EventList>(await agent.CallAsync(HttpMethod.Get, "/v1/open-banking/events?limit=10", await agent.ClientCredentialsAsync(OpenBankingScopes.Payments)));
+        console.MarkupLine($"Events in the partner's outbox for its signed webhooks: {Markup.Escape(string.Join(", ", events.Events.Select(e => e.Type).Reverse()))}.");
 
         // Embedded onboarding: the partner app vouches for a person it identified; one call opens everything.
         var onboardingToken = await agent.ClientCredentialsAsync(OpenBankingScopes.Onboarding);

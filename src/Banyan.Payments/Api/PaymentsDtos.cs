@@ -31,7 +31,7 @@ internal sealed record CouponBody(
 
 internal sealed record CouponView(
     string Code, string Currency, string Kind, long Value, long Cap, long MinSpend, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil,
-    int PerCustomerLimit, long Budget, long BudgetRemaining, int Redemptions, string FundingAccountId);
+    int PerCustomerLimit, long Budget, long BudgetRemaining, int Redemptions, string FundingAccountId, string Status = "active", long? Returned = null);
 
 internal sealed record ProgrammeBody(string Name, string Currency, int DefaultRateBps, int ExpiryDays, Dictionary<string, int>? Rates = null, bool Care = false);
 
@@ -60,15 +60,39 @@ internal sealed record TapView(
     private static string Id(UInt128 id) => id.ToString(CultureInfo.InvariantCulture);
 }
 
-internal sealed record OpenWalletBody(string HolderId, string Tier, bool Elderly = false);
+internal sealed record OpenWalletBody(string HolderId, string Tier, bool Elderly = false, string Currency = "CNY");
 
+/// <summary>A wallet; limits are minor units of its currency.</summary>
 internal sealed record WalletBodyView(
-    string AccountId, string HolderId, string Tier, bool Elderly, long Balance, long Headroom, long BalanceLimit, long PerPaymentLimit, long DailyLimit,
+    string AccountId, string HolderId, string Currency, string Tier, bool Elderly, long Balance, long Headroom, long BalanceLimit, long PerPaymentLimit, long DailyLimit,
     IReadOnlyList<ConditionalFundsView> ConditionalFunds)
 {
     public static WalletBodyView Of(WalletView w) => new(
-        w.AccountId.ToString(CultureInfo.InvariantCulture), w.HolderId, w.Tier, w.Elderly, w.Balance, w.Headroom, w.BalanceLimit, w.PerPaymentLimit, w.DailyLimit,
+        w.AccountId.ToString(CultureInfo.InvariantCulture), w.HolderId, w.Currency, w.Tier, w.Elderly, w.Balance, w.Headroom, w.BalanceLimit, w.PerPaymentLimit, w.DailyLimit,
         w.ConditionalFunds.Select(ConditionalFundsView.Of).ToList());
+}
+
+/// <summary>One page of a holder's wallets; pass <c>next_after</c> as <c>after</c> for the next page (absent on the last).</summary>
+internal sealed record WalletPageView(IReadOnlyList<WalletBodyView> Items, string? NextAfter);
+
+/// <summary>Upgrade: <c>verification_reference</c> of the identity check (also the idempotency key of the change); <c>tier</c> defaults to verified.</summary>
+internal sealed record UpgradeWalletBody(string VerificationReference, string Tier = "verified");
+
+/// <summary>Downgrade: a <c>reference</c> for the request (idempotency key); <c>tier</c> defaults to phone.</summary>
+internal sealed record DowngradeWalletBody(string Reference, string Tier = "phone");
+
+/// <summary>A completed tier change and the wallet with its new limits.</summary>
+internal sealed record TierChangeView(string Status, string FromTier, string ToTier, string? TransferId, WalletBodyView Wallet)
+{
+    public static TierChangeView Of(TierChangeResult r) => new("completed", r.FromTier, r.ToTier,
+        r.TransferId == UInt128.Zero ? null : r.TransferId.ToString(CultureInfo.InvariantCulture), WalletBodyView.Of(r.Wallet));
+}
+
+/// <summary>A closed coupon: <c>returned</c> minor units went back to marketing in transfer <c>transfer_id</c>.</summary>
+internal sealed record CouponClosureView(string Code, string Currency, string Status, string Reason, long Returned, string TransferId, DateTimeOffset ClosedAt)
+{
+    public static CouponClosureView Of(CouponClosure c) =>
+        new(c.Code, c.Currency.Code, "closed", c.Reason, c.Returned, c.TransferId.ToString(CultureInfo.InvariantCulture), c.ClosedAt);
 }
 
 internal sealed record ConditionalFundsView(string GrantId, string AccountId, long Granted, long Balance, IReadOnlyList<string> Mccs, DateTimeOffset ExpiresAt, string Status)

@@ -10,6 +10,7 @@ using Banyan.Platform.Http;
 using Banyan.Platform.Money;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
@@ -113,6 +114,8 @@ internal static class RetailEndpoints
             .Produces<MerchantView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/coupons", CreateCoupon).WithName("CreateCoupon").WithSummary("Create a coupon campaign; its budget moves from marketing into the coupon's own ledger account.")
             .Produces<CouponView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        g.MapPost("/coupons/{code}/close", CloseCoupon).WithName("CloseCoupon").WithSummary("Close a coupon campaign: what is left of its budget returns to marketing in one ledger transfer; later taps are declined (idempotent).")
+            .Produces<CouponClosureView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         g.MapGet("/coupons/{code}", GetCoupon).WithName("GetCoupon").WithSummary("A coupon with its remaining budget (the ledger's) and redemptions.")
             .Produces<CouponView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/points-programmes", CreateProgramme).WithName("CreatePointsProgramme").WithSummary("Create a points programme: earn rates per merchant category, expiry.")
@@ -146,6 +149,9 @@ internal static class RetailEndpoints
     private static Task<IResult> GetCoupon(string code, DbContext db, LedgerEngine ledger, CancellationToken ct) => PaymentsEndpoints.Guard(async () =>
         await db.Set<CouponRow>().AsNoTracking().FirstOrDefaultAsync(c => c.Code == code, ct) is { } row
             ? TypedResults.Ok(await ViewAsync(row, db, ledger, ct)) : BanyanProblems.NotFound($"No coupon '{code}'."));
+
+    private static Task<IResult> CloseCoupon(string code, CouponBudgetReturn coupons, CancellationToken ct) => PaymentsEndpoints.Guard(async () =>
+        TypedResults.Ok(CouponClosureView.Of(await coupons.CloseAsync(code, ct))));
 
     private static Task<IResult> CreateProgramme(ProgrammeBody body, Catalog catalog, CancellationToken ct) => PaymentsEndpoints.Guard(async () =>
     {
@@ -182,10 +188,11 @@ internal static class RetailEndpoints
         var id = PaymentsChart.Party(PaymentAccountKind.CouponFunding, row.Id);
         var account = (await ledger.LookupAccountsAsync(new[] { id }, ct)).FirstOrDefault();
         var used = await db.Set<CouponRedemptionRow>().CountAsync(r => r.CouponId == row.Id && r.Status == "completed", ct);
+        var closure = await db.Set<CouponClosureRow>().AsNoTracking().FirstOrDefaultAsync(x => x.CouponId == row.Id && x.Status == "closed", ct);
         Currencies.TryGetByLedger((uint)row.Ledger, out var c);
         return new CouponView(row.Code, c.Code, row.Kind, row.Value, row.Cap, row.MinSpend, DateTimeOffset.FromUnixTimeMilliseconds(row.ValidFromUnixMs),
             DateTimeOffset.FromUnixTimeMilliseconds(row.ValidUntilUnixMs), row.PerCustomerLimit, row.Budget, account.Id == id ? LedgerSetup.Available(account) : 0, used,
-            id.ToString(CultureInfo.InvariantCulture));
+            id.ToString(CultureInfo.InvariantCulture), closure is null ? "active" : "closed", closure?.Returned);
     }
 }
 
@@ -194,8 +201,16 @@ internal static class WalletEndpoints
 {
     public static void Map(RouteGroupBuilder g)
     {
-        g.MapPost("/wallets", Open).WithName("OpenWallet").WithSummary("Open (or return) a holder's CNY wallet of a tier (phone or verified).")
+        g.MapPost("/wallets", Open).WithName("OpenWallet").WithSummary("Open (or return) a holder's wallet of a tier (phone or verified) in a currency with configured tiers (default CNY).")
             .Produces<WalletBodyView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        g.MapGet("/wallets", ListByHolder).WithName("ListWallets").WithSummary("A holder's wallets, paged: ?holder_id=&limit=(1..100, default 20)&after=.")
+            .Produces<WalletPageView>().ProducesProblem(StatusCodes.Status400BadRequest);
+        g.MapPost("/wallets/{accountId}/upgrade", Upgrade).WithName("UpgradeWallet").WithSummary("Move a wallet to the verified tier after identity verification; the ledger's headroom grows by the difference of the balance limits (audited).")
+            .Produces<TierChangeView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        g.MapPost("/wallets/{accountId}/downgrade", Downgrade).WithName("DowngradeWallet").WithSummary("Move a wallet to a lower tier; refused (422 wallet_balance_above_tier_limit) while its balance is above the lower balance limit (audited).")
+            .Produces<TierChangeView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         g.MapGet("/wallets/{accountId}", Get).WithName("GetWallet").WithSummary("A wallet: balance, headroom, tier limits and conditional funds.")
             .Produces<WalletBodyView>().ProducesProblem(StatusCodes.Status404NotFound);
         g.MapPost("/wallets/{accountId}/top-ups", TopUp).WithName("TopUpWallet").WithSummary("Cash in to a wallet; over the balance limit the ledger refuses (422 wallet_balance_limit).")
@@ -209,7 +224,32 @@ internal static class WalletEndpoints
     }
 
     private static Task<IResult> Open(OpenWalletBody body, WalletBook wallets, CancellationToken ct) => PaymentsEndpoints.Guard(async () =>
-        TypedResults.Ok(WalletBodyView.Of(await wallets.OpenAsync(body.HolderId, body.Tier, body.Elderly, ct))));
+        TypedResults.Ok(WalletBodyView.Of(await wallets.OpenAsync(body.HolderId, body.Tier, body.Elderly, PaymentsEndpoints.CurrencyOf(body.Currency), ct))));
+
+    private static Task<IResult> ListByHolder([FromQuery(Name = "holder_id")] string? holderId, [FromQuery] int? limit, [FromQuery] string? after, WalletBook wallets, CancellationToken ct) =>
+        PaymentsEndpoints.Guard(async () =>
+        {
+            UInt128? cursor = after is null ? null : PaymentsEndpoints.IdOf("after", after);
+            var page = await wallets.ListByHolderAsync(holderId ?? "", cursor, limit ?? 20, ct);
+            return TypedResults.Ok(new WalletPageView(page.Items.Select(WalletBodyView.Of).ToList(), page.NextAfter?.ToString(CultureInfo.InvariantCulture)));
+        });
+
+    private static Task<IResult> Upgrade(HttpContext http, string accountId, UpgradeWalletBody body, WalletTierChanges changes, CancellationToken ct) =>
+        ChangeTier(http, accountId, body.Tier, body.VerificationReference, upgrade: true, changes, ct);
+
+    private static Task<IResult> Downgrade(HttpContext http, string accountId, DowngradeWalletBody body, WalletTierChanges changes, CancellationToken ct) =>
+        ChangeTier(http, accountId, body.Tier, body.Reference, upgrade: false, changes, ct);
+
+    private static Task<IResult> ChangeTier(HttpContext http, string accountId, string tier, string reference, bool upgrade, WalletTierChanges changes, CancellationToken ct) =>
+        PaymentsEndpoints.Guard(async () =>
+        {
+            var id = PaymentsEndpoints.IdOf("account_id", accountId);
+            if (!WalletTier.IsKnown(tier)) throw new PaymentsInputException("tier", "must be phone or verified");
+            // The two routes say which way they go, so a mistyped tier cannot turn an upgrade into a downgrade.
+            if (upgrade ? tier == WalletTier.Ordered[0] : tier == WalletTier.Ordered[^1]) throw new PaymentsInputException("tier", upgrade ? "an upgrade goes to a higher tier" : "a downgrade goes to a lower tier");
+            var r = await changes.ChangeAsync(PaymentsEndpoints.Initiator(http.User), id, tier, reference, ct);
+            return r.Completed ? TypedResults.Ok(TierChangeView.Of(r)) : PaymentsEndpoints.Decline(r.Reason!, r.Detail!);
+        });
 
     private static Task<IResult> Get(string accountId, WalletBook wallets, CancellationToken ct) => PaymentsEndpoints.Guard(async () =>
         await wallets.FindAsync(PaymentsEndpoints.IdOf("account_id", accountId), ct) is { } w ? TypedResults.Ok(WalletBodyView.Of(w)) : BanyanProblems.NotFound($"No wallet {accountId}."));

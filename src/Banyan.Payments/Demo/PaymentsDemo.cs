@@ -70,6 +70,34 @@ internal static class PaymentsDemo
         console.MarkupLine("[bold]POST /v1/payments/tap[/] — ¥300.00 at Kangjian Pharmacy from the wallet (health voucher first, elderly discount, care points):");
         var (walletStatus, walletTap) = await PostAsync(api, "v1/payments/tap", new { payment_id = "demo-li-" + runId, merchant_id = "demo-pharmacy", amount = 30_000, currency = "CNY", account_id = walletId }, ct);
         Show(console, walletStatus, walletTap);
+        await UpgradeAsync(demo, runId, ct);
+        await CloseCouponAsync(demo, runId, alice, ct);
+    }
+
+    /// <summary>A phone-only wallet upgraded after identity verification: the ledger's headroom grows by the difference of the caps.</summary>
+    private static async Task UpgradeAsync(DemoContext demo, string runId, CancellationToken ct)
+    {
+        var (_, wallet) = await PostAsync(demo.Api, "v1/payments/wallets", new { holder_id = "demo-student-" + runId, tier = "phone" }, ct);
+        var id = wallet.GetProperty("account_id").GetString()!;
+        demo.Console.MarkupLineInterpolated($"A new phone-only wallet: balance limit {Yuan(wallet.GetProperty("balance_limit").GetInt64())}, per payment {Yuan(wallet.GetProperty("per_payment_limit").GetInt64())}.");
+        demo.Console.MarkupLine("[bold]POST /v1/payments/wallets/{id}/upgrade[/] — identity verified:");
+        var (status, change) = await PostAsync(demo.Api, $"v1/payments/wallets/{id}/upgrade", new { verification_reference = "demo-kyc-" + runId }, ct);
+        if (status != 200) throw new InvalidOperationException($"The upgrade answered {status}: {change}");
+        var upgraded = change.GetProperty("wallet");
+        demo.Console.MarkupLineInterpolated($"  [green]{change.GetProperty("from_tier").GetString()} → {change.GetProperty("to_tier").GetString()}[/]: balance limit {Yuan(upgraded.GetProperty("balance_limit").GetInt64())} (headroom {Yuan(upgraded.GetProperty("headroom").GetInt64())} in the ledger, one transfer {change.GetProperty("transfer_id").GetString()}), per payment {Yuan(upgraded.GetProperty("per_payment_limit").GetInt64())}; audited.");
+    }
+
+    /// <summary>A flash campaign closed early: what is left of its budget goes back to marketing, and the coupon stops working.</summary>
+    private static async Task CloseCouponAsync(DemoContext demo, string runId, string alice, CancellationToken ct)
+    {
+        var code = "FLASH-" + runId;
+        var now = (demo.Services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+        await PostAsync(demo.Api, "v1/payments/coupons", new { code, currency = "CNY", kind = "amount_off", value = 300, valid_from = now.AddDays(-1), valid_until = now.AddDays(7), budget = 50_000 }, ct);
+        demo.Console.MarkupLineInterpolated($"[bold]POST /v1/payments/coupons/{code}/close[/] — the campaign is cancelled:");
+        var (_, closed) = await PostAsync(demo.Api, $"v1/payments/coupons/{code}/close", new { }, ct);
+        demo.Console.MarkupLineInterpolated($"  [green]closed[/] ({closed.GetProperty("reason").GetString()}): {Yuan(closed.GetProperty("returned").GetInt64())} of its budget returned to marketing in one ledger transfer; closing again moves nothing.");
+        var (status, problem) = await PostAsync(demo.Api, "v1/payments/tap", new { payment_id = "demo-flash-" + runId, merchant_id = "demo-noodles", amount = 3_000, currency = "CNY", account_id = alice, coupon = code }, ct);
+        Show(demo.Console, status, problem);
     }
 
     private static void Show(IAnsiConsole console, int status, JsonElement body)

@@ -138,15 +138,14 @@ internal static class TapPlanner
     public static async Task<TapResult?> WalletLimitsAsync(DbContext db, TapPlan plan, int day, CancellationToken ct)
     {
         if (plan.Payer.Wallet is not { } w || plan.Paid == 0) return null;
-        var tier = WalletTier.Get(w.Tier);
         var c = plan.Payer.Currency;
-        var perPayment = checked(tier.PerPayment * c.MinorPerMajor);
-        if (plan.Paid > perPayment) return TapResult.Declined("wallet_per_payment_limit", $"A {tier.Name} wallet pays at most {c.Format(perPayment)} at a time.");
+        var perPayment = w.PerPaymentLimit; // minor units of the wallet's currency, copied from its tier (decision 0636)
+        if (plan.Paid > perPayment) return TapResult.Declined("wallet_per_payment_limit", $"A {w.Tier} wallet pays at most {c.Format(perPayment)} at a time.");
         var payer = w.AccountId;
         var used = await db.Set<TapRow>().Where(t => t.PayerAccountId == payer && t.BusinessDay == day && t.Status != "rejected").SumAsync(t => t.Paid, ct);
-        var daily = checked(tier.Daily * c.MinorPerMajor);
+        var daily = w.DailyLimit;
         return checked(used + plan.Paid) > daily
-            ? TapResult.Declined("wallet_daily_limit", $"A {tier.Name} wallet pays at most {c.Format(daily)} a day ({c.Format(used)} used).")
+            ? TapResult.Declined("wallet_daily_limit", $"A {w.Tier} wallet pays at most {c.Format(daily)} a day ({c.Format(used)} used).")
             : null;
     }
 }

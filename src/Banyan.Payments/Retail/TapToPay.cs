@@ -239,6 +239,7 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
     {
         ("payment", CreateTransferResult.ExceedsCredits) => ("insufficient_funds", "The payer's available balance is below the amount to pay."),
         ("coupon_subsidy", CreateTransferResult.ExceedsCredits) => ("coupon_budget_exhausted", "The coupon's budget is used up."),
+        ("coupon_subsidy", CreateTransferResult.DebitAccountAlreadyClosed) => ("coupon_closed", "The coupon campaign is closed; its remaining budget went back to marketing."),
         ("points_redeemed", CreateTransferResult.ExceedsCredits) => ("points_insufficient", "The points account holds fewer points than redeemed."),
         ("conditional_funds", CreateTransferResult.ExceedsCredits) => ("insufficient_funds", "The conditional funds are used up."),
         (_, CreateTransferResult.DebitAccountAlreadyClosed or CreateTransferResult.CreditAccountAlreadyClosed) => ("account_closed", "An account of the payment is closed."),

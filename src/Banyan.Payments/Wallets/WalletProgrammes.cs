@@ -21,7 +21,7 @@ internal sealed record PensionRunResult(string RunId, int Payees, int Paid, int 
 /// remainder goes back) and pension runs in bulk (chunks of up to 4,000 payees per ledger request; each
 /// payee's money and headroom legs are linked, so a wallet at its limit is refused alone).
 /// </summary>
-internal sealed class WalletProgrammes(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks)
+internal sealed class WalletProgrammes(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, WalletBook wallets)
 {
     public const int MaxPayees = 100_000;
     public const int ChunkPayees = 4_000;
@@ -30,15 +30,15 @@ internal sealed class WalletProgrammes(LedgerEngine ledger, IServiceScopeFactory
     public async Task<EarmarkView> GrantAsync(UInt128 walletId, string grantId, long amount, IReadOnlyList<string> mccs, DateTimeOffset expiresAt, CancellationToken ct)
     {
         Check.Id("grant_id", grantId);
-        var c = WalletBook.WalletCurrency;
-        var max = checked(100_000 * c.MinorPerMajor);
-        if (amount <= 0 || amount > max) throw new PaymentsInputException("amount", $"must be 1..{max} minor units");
         if (mccs.Count > 20) throw new PaymentsInputException("mccs", "at most 20 categories");
         foreach (var mcc in mccs) Check.Mcc("mccs", mcc);
         if (expiresAt <= time.GetUtcNow()) throw new PaymentsInputException("expires_at", "must be in the future");
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         var wallet = await WalletBook.WalletRowAsync(db, walletId, ct);
+        var c = WalletBook.CurrencyOf(wallet);
+        var max = checked(100_000 * c.MinorPerMajor);
+        if (amount <= 0 || amount > max) throw new PaymentsInputException("amount", $"must be 1..{max} minor units");
         var row = await db.Set<EarmarkRow>().FirstOrDefaultAsync(e => e.GrantId == grantId, ct);
         var mccText = string.Join(',', mccs.Order(StringComparer.Ordinal));
         if (row is null)
@@ -54,7 +54,7 @@ internal sealed class WalletProgrammes(LedgerEngine ledger, IServiceScopeFactory
 
         await LedgerSetup.EnsureAccountsAsync(ledger, [PaymentsChart.PartyAccount(PaymentAccountKind.Earmark, row.Id, c)], ct);
         var grant = WalletBook.Pair(PaymentsChart.Bank(PaymentAccountKind.Programmes, c), PaymentsChart.Party(PaymentAccountKind.Earmark, row.Id), amount,
-            PaymentCodes.ConditionalGrant, PaymentsChart.TransferId(PaymentTransferKind.Wallet, 4, row.Id), false, wallet.Id);
+            PaymentCodes.ConditionalGrant, PaymentsChart.TransferId(PaymentTransferKind.Wallet, 4, row.Id), false, wallet.Id, c);
         var result = (await ledger.CreateTransfersAsync(new[] { grant }, ct))[0];
         if (!LedgerSetup.Ok(result)) throw new InvalidOperationException($"The ledger refused conditional funds {grantId}: {result.Name()}.");
         if (row.Status == "granting")
@@ -63,7 +63,7 @@ internal sealed class WalletProgrammes(LedgerEngine ledger, IServiceScopeFactory
             await db.SaveChangesAsync(CancellationToken.None);
         }
 
-        var view = await new WalletBook(ledger, scopes, time).FindAsync(walletId, ct);
+        var view = await wallets.FindAsync(walletId, ct);
         return view!.ConditionalFunds.First(f => f.GrantId == grantId);
     }
 
@@ -82,7 +82,7 @@ internal sealed class WalletProgrammes(LedgerEngine ledger, IServiceScopeFactory
         {
             var at = time.GetUtcNow().ToUnixTimeMilliseconds();
             var due = await db.Set<EarmarkRow>().Where(e => e.WalletId == wallet.Id && e.Status == "active" && e.ExpiresAtUnixMs <= at).Take(100).ToListAsync(ct);
-            var c = WalletBook.WalletCurrency;
+            var c = WalletBook.CurrencyOf(wallet);
             var transfers = due.Select(e => new Transfer
             {
                 Id = PaymentsChart.TransferId(PaymentTransferKind.Wallet, 5, e.Id),
@@ -149,6 +149,13 @@ internal sealed class WalletProgrammes(LedgerEngine ledger, IServiceScopeFactory
             if (!wallets.TryGetValue(chunk[i].WalletId.ToString(CultureInfo.InvariantCulture), out var w))
             {
                 refusals.Add(new PensionRefusal(index, chunk[i].WalletId, "wallet_not_found"));
+                continue;
+            }
+
+            if (w.Ledger != (int)WalletBook.WalletCurrency.Ledger)
+            {
+                // Pensions are paid in CNY from the CNY programmes account; a wallet in another currency cannot take them.
+                refusals.Add(new PensionRefusal(index, chunk[i].WalletId, "currency_mismatch"));
                 continue;
             }
 

@@ -23,6 +23,52 @@ internal sealed class WalletRow
     public string AccountId { get; set; } = "";
 
     public long OpenedAtUnixMs { get; set; }
+
+    /// <summary>The tier's limits in minor units of the wallet's currency, copied when it was opened or changed tier (decision 0636).</summary>
+    public long PerPaymentLimit { get; set; }
+
+    public long DailyLimit { get; set; }
+
+    /// <summary>What the headroom account was granted in total: the ledger enforces it.</summary>
+    public long BalanceLimit { get; set; }
+}
+
+/// <summary>
+/// A change of a wallet's tier (upgrade after identity verification, or downgrade), idempotent by
+/// (wallet, reference). Written <c>pending</c> before the headroom transfer is posted; the wallet row's
+/// tier and limits change only with the status turning <c>completed</c> (decision 0635).
+/// </summary>
+internal sealed class WalletTierChangeRow
+{
+    /// <summary>Also the sequence of the headroom transfer (kind wallet, leg 6).</summary>
+    public long Id { get; set; }
+
+    public long WalletId { get; set; }
+
+    /// <summary>The identity verification reference (upgrade) or the request's reference (downgrade).</summary>
+    public string Reference { get; set; } = "";
+
+    public string Initiator { get; set; } = "";
+
+    public string FromTier { get; set; } = "";
+
+    public string ToTier { get; set; } = "";
+
+    public long PerPaymentLimit { get; set; }
+
+    public long DailyLimit { get; set; }
+
+    public long BalanceLimit { get; set; }
+
+    /// <summary>New balance limit − old balance limit: granted to (positive) or taken from (negative) the headroom.</summary>
+    public long HeadroomDelta { get; set; }
+
+    /// <summary><c>pending</c>, <c>completed</c> or <c>rejected</c>.</summary>
+    public string Status { get; set; } = "";
+
+    public string? Reason { get; set; }
+
+    public long RequestedAtUnixMs { get; set; }
 }
 
 /// <summary>A top-up of a wallet (idempotent by initiator and request id) and what became of it.</summary>
@@ -99,6 +145,18 @@ internal sealed class PensionRunRow
         w.Property(x => x.AccountId).HasMaxLength(40);
         w.HasIndex(x => new { x.HolderId, x.Ledger }).IsUnique();
         w.HasIndex(x => x.AccountId).IsUnique();
+
+        var c = model.Entity<WalletTierChangeRow>();
+        c.ToTable("payments_wallet_tier_changes");
+        c.HasKey(x => x.Id);
+        c.Property(x => x.Reference).HasMaxLength(64);
+        c.Property(x => x.Initiator).HasMaxLength(128);
+        c.Property(x => x.FromTier).HasMaxLength(16);
+        c.Property(x => x.ToTier).HasMaxLength(16);
+        c.Property(x => x.Status).HasMaxLength(16);
+        c.Property(x => x.Reason).HasMaxLength(64);
+        c.HasIndex(x => new { x.WalletId, x.Reference }).IsUnique();
+        c.HasIndex(x => x.Status);
 
         var t = model.Entity<WalletTopUpRow>();
         t.ToTable("payments_wallet_top_ups");

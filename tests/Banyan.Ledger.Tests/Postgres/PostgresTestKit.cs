@@ -26,15 +26,18 @@ internal sealed class PostgresLedgerScope : IAsyncDisposable
         return path;
     }
 
-    /// <summary>Options for one node: short lease so takeover tests finish in a couple of seconds.</summary>
+    /// <summary>
+    /// Options for one node: a short lease so takeover tests finish in seconds, but not so short that a leader
+    /// on a loaded CI machine misses its own renewals and fences itself mid-test (1.2 s did, once).
+    /// </summary>
     public LedgerOptions Options(string directory, string node, Func<bool>? paused = null) => EngineTestKit.Options(directory) with
     {
         Journal = LedgerJournalKind.Postgres,
         PostgresConnectionString = ConnectionString,
         NodeName = node,
         AdvertisedAddress = $"http://{node}.test",
-        LeaseDuration = TimeSpan.FromMilliseconds(1200),
-        LeaseRenewInterval = TimeSpan.FromMilliseconds(200),
+        LeaseDuration = TimeSpan.FromMilliseconds(3000),
+        LeaseRenewInterval = TimeSpan.FromMilliseconds(250),
         FollowInterval = TimeSpan.FromMilliseconds(20),
         LeasePaused = paused,
     };

@@ -5,7 +5,6 @@ namespace Banyan.Ledger.Tests.Postgres;
 /// <summary>Two engines on one PostgreSQL journal: one leader, one warm standby, takeover and fencing.</summary>
 public sealed class StandbyTests
 {
-    private static readonly TimeSpan TakeoverBound = TimeSpan.FromSeconds(10);
 
     [SkippableFact]
     public async Task A_standby_refuses_writes_names_the_leader_and_keeps_its_state_warm()
@@ -86,9 +85,7 @@ public sealed class StandbyTests
         var oldToken = old.Cluster.FencingToken;
 
         Volatile.Write(ref paused, true); // a GC pause or a partition: no renewals
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         await EngineTestKit.WaitUntil(() => standby.Cluster.Role == LedgerRole.Leader, "the standby to take the expired lease");
-        Assert.True(watch.Elapsed < TakeoverBound, $"takeover took {watch.Elapsed}");
 
         var failure = await Assert.ThrowsAsync<LedgerFaultedException>(async () => await old.CreateTransfersAsync(new[] { EngineTestKit.NewTransfer(10, 1, 2, 5) }));
         var fenced = Assert.IsType<LedgerFencedException>(failure.InnerException);
