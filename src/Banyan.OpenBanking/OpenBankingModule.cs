@@ -40,6 +40,7 @@ public sealed class OpenBankingModule : BanyanModule
         services.AddSingleton<Customers>();
         services.AddSingleton<Guard>();
         services.AddSingleton<DetachedJws>();
+        LoginServices.Add(services, context.Configuration);
         services.AddIdentityCore<Customer>(options =>
         {
             options.Password.RequiredLength = 10;
@@ -101,6 +102,7 @@ public sealed class OpenBankingModule : BanyanModule
         OpenBankingModel.Configure(model);
         CardRow.Configure(model);
         EventModel.Configure(model);
+        LoginModel.Configure(model);
     }
 
     /// <inheritdoc />

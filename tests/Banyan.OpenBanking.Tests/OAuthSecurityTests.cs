@@ -152,7 +152,7 @@ public sealed class OAuthSecurityTests(OpenBankingFixture f) : IClassFixture<Ope
 
     private static async Task<HttpStatusCode> LoginAsync(CustomerBrowser browser, SandboxCredentials customer, string code)
     {
-        var (response, _) = await browser.PostAsync("/open-banking/login", [new("username", customer.UserName), new("password", customer.Password), new("totp", code)]);
+        var (response, _) = await LoginForms.LoginAsync(browser, customer, code);
         return response.StatusCode;
     }
 }

@@ -7,10 +7,12 @@ namespace Banyan.OpenBanking.Identity;
 /// <summary>
 /// ASP.NET Core Identity's store for <see cref="Customer"/> over <c>openbanking_customers</c> in the shared
 /// database: users, password hashes, security stamps and lockout. Identity does the hashing (PBKDF2) and
-/// the lockout arithmetic; this class only persists.
+/// the lockout arithmetic; this class only persists. Recovery codes (Identity's
+/// <see cref="IUserTwoFactorRecoveryCodeStore{TUser}"/>) are kept as salted hashes in
+/// <c>openbanking_recovery_codes</c>, never in clear (decision 0610).
 /// </summary>
-internal sealed class CustomerStore(DbContext db) :
-    IUserPasswordStore<Customer>, IUserSecurityStampStore<Customer>, IUserLockoutStore<Customer>
+internal sealed class CustomerStore(DbContext db, RecoveryCodeHasher hasher, TimeProvider time) :
+    IUserPasswordStore<Customer>, IUserSecurityStampStore<Customer>, IUserLockoutStore<Customer>, IUserTwoFactorRecoveryCodeStore<Customer>
 {
     public Task<string> GetUserIdAsync(Customer user, CancellationToken cancellationToken) => Task.FromResult(user.Id);
 
@@ -102,6 +104,60 @@ internal sealed class CustomerStore(DbContext db) :
         user.LockoutEnabled = enabled;
         return Task.CompletedTask;
     }
+
+    /// <summary>Replaces every code of the customer (used or not) with hashes of <paramref name="recoveryCodes"/>, atomically.</summary>
+    public async Task ReplaceCodesAsync(Customer user, IEnumerable<string> recoveryCodes, CancellationToken cancellationToken)
+    {
+        var codes = recoveryCodes.ToList();
+        if (codes.Count is 0 or > RecoveryCodeHasher.MaxCodes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(recoveryCodes), $"Between 1 and {RecoveryCodeHasher.MaxCodes} recovery codes.");
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var rows = codes.Select(code => new RecoveryCodeRow
+        {
+            Id = "rc_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)),
+            CustomerId = user.Id,
+            Hash = hasher.Hash(user, code),
+            CreatedAtUnixMs = now,
+        }).ToList();
+        // The old set must vanish in the same transaction the new one appears in: never two live sets, never none.
+        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await using (own)
+        {
+            await db.Set<RecoveryCodeRow>().Where(r => r.CustomerId == user.Id).ExecuteDeleteAsync(cancellationToken);
+            db.AddRange(rows);
+            await db.SaveChangesAsync(cancellationToken);
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Spends the code if it matches an unused one: true only for the one caller whose conditional update marked
+    /// it used (two concurrent logins with the same code cannot both succeed).
+    /// </summary>
+    public async Task<bool> RedeemCodeAsync(Customer user, string code, CancellationToken cancellationToken)
+    {
+        var unused = await db.Set<RecoveryCodeRow>().AsNoTracking()
+            .Where(r => r.CustomerId == user.Id && r.UsedAtUnixMs == null).Take(RecoveryCodeHasher.MaxCodes).ToListAsync(cancellationToken);
+        var match = unused.FirstOrDefault(r => hasher.Matches(user, r.Hash, code));
+        if (match is null)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var spent = await db.Set<RecoveryCodeRow>().Where(r => r.Id == match.Id && r.UsedAtUnixMs == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.UsedAtUnixMs, now), cancellationToken);
+        return spent == 1;
+    }
+
+    public Task<int> CountCodesAsync(Customer user, CancellationToken cancellationToken) =>
+        db.Set<RecoveryCodeRow>().CountAsync(r => r.CustomerId == user.Id && r.UsedAtUnixMs == null, cancellationToken);
 
     public void Dispose()
     {

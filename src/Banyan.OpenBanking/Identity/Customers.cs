@@ -11,10 +11,15 @@ namespace Banyan.OpenBanking.Identity;
 /// <summary>
 /// Customer credentials: password through ASP.NET Core Identity (<see cref="UserManager{TUser}"/>, PBKDF2,
 /// lockout after repeated failures), TOTP secrets protected with Data Protection, and the no-replay rule
-/// (a code's step must be after the last accepted one, advanced by one conditional update).
+/// (a code's step must be after the last accepted one, advanced by one conditional update), and single-use
+/// recovery codes through Identity's recovery-code API over <see cref="CustomerStore"/> (decision 0610).
 /// </summary>
-internal sealed class Customers(IServiceScopeFactory scopes, IDataProtectionProvider protection, TimeProvider time)
+internal sealed class Customers(IServiceScopeFactory scopes, IDataProtectionProvider protection, TimeProvider time, IAuditLog audit)
 {
+    /// <summary>How a login's second factor was passed (the session's <c>amr</c> values, RFC 8176 where one exists).</summary>
+    public const string ByTotp = "otp";
+    public const string ByRecoveryCode = "rc";
+
     private readonly IDataProtector _totp = protection.CreateProtector("Banyan.OpenBanking.TotpSecret.v1");
 
     /// <summary>Creates a customer; returns it with its TOTP secret (to show once), or the Identity errors.</summary>
@@ -37,7 +42,61 @@ internal sealed class Customers(IServiceScopeFactory scopes, IDataProtectionProv
             : (null, [], string.Join("; ", result.Errors.Select(e => e.Description)));
     }
 
-    /// <summary>Checks the password (with lockout); the customer when it matches, otherwise why not.</summary>
+    /// <summary>
+    /// Creates a customer and enrols the second factor: the TOTP secret and <see cref="RecoveryCodeHasher.MaxCodes"/>
+    /// recovery codes, both to be shown once. Recovery codes are stored only hashed.
+    /// </summary>
+    public async Task<(Customer? Customer, byte[] TotpSecret, IReadOnlyList<string> RecoveryCodes, string? Error)> EnrolAsync(string userName, string password, string? sandboxPartnerId, CancellationToken cancellationToken)
+    {
+        var (customer, secret, error) = await CreateAsync(userName, password, sandboxPartnerId, cancellationToken);
+        if (customer is null)
+        {
+            return (null, [], [], error);
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Customer>>();
+        var tracked = await users.FindByIdAsync(customer.Id) ?? throw new InvalidOperationException("The customer just created is missing.");
+        return (customer, secret, await GenerateRecoveryCodesAsync(users, tracked, cancellationToken), null);
+    }
+
+    /// <summary>Replaces the customer's recovery codes with new ones (returned once, stored hashed); audited.</summary>
+    public async Task<IReadOnlyList<string>> GenerateRecoveryCodesAsync(UserManager<Customer> users, Customer customer, CancellationToken cancellationToken)
+    {
+        var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(customer, RecoveryCodeHasher.MaxCodes))?.ToList()
+            ?? throw new InvalidOperationException("Storing the recovery codes failed.");
+        await audit.AppendAsync(new AuditEntry("authentication", "recovery_codes_generated", customer.Id, null, "succeeded",
+            new Dictionary<string, string> { ["count"] = codes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }), cancellationToken);
+        return codes;
+    }
+
+    /// <summary>
+    /// Checks the second factor: a six-digit TOTP code (never twice) or an unused recovery code (spent now, audited
+    /// with the number left). Returns how it passed (<see cref="ByTotp"/>, <see cref="ByRecoveryCode"/>) or null.
+    /// </summary>
+    public async Task<string?> VerifySecondFactorAsync(UserManager<Customer> users, Customer customer, string? code, CancellationToken cancellationToken)
+    {
+        var trimmed = code?.Trim();
+        if (!RecoveryCodeHasher.LooksLikeCode(trimmed))
+        {
+            return await VerifyTotpAsync(customer, trimmed, cancellationToken) ? ByTotp : null;
+        }
+
+        if (!(await users.RedeemTwoFactorRecoveryCodeAsync(customer, trimmed!)).Succeeded)
+        {
+            return null;
+        }
+
+        var remaining = await users.CountRecoveryCodesAsync(customer);
+        await audit.AppendAsync(new AuditEntry("authentication", "recovery_code_used", customer.Id, null, "succeeded",
+            new Dictionary<string, string> { ["remaining"] = remaining.ToString(System.Globalization.CultureInfo.InvariantCulture) }), cancellationToken);
+        return ByRecoveryCode;
+    }
+
+    /// <summary>
+    /// Checks the password (with lockout); the customer when it matches, otherwise why not. The failure count is
+    /// reset only once the second factor passed too (the caller's job), so guessing codes also locks the customer out.
+    /// </summary>
     public static async Task<(Customer? Customer, string? Error)> CheckPasswordAsync(UserManager<Customer> users, string userName, string password)
     {
         var customer = await users.FindByNameAsync(userName);
@@ -57,7 +116,6 @@ internal sealed class Customers(IServiceScopeFactory scopes, IDataProtectionProv
             return (null, "wrong_password");
         }
 
-        await users.ResetAccessFailedCountAsync(customer);
         return (customer, null);
     }
 

@@ -21,24 +21,35 @@ namespace Banyan.OpenBanking.Pages;
 
 /// <summary>
 /// The customer's side of the flow: the authorization endpoint (behind OpenIddict, which has already checked
-/// the client, the pushed request and PKCE), the login page (password + TOTP), the consent page and the
-/// customer's own consent list with revocation. Plain forms, no scripts.
+/// the client, the pushed request and PKCE), the login page (password + TOTP or a recovery code, device
+/// binding), the consent page and the customer's own consent list with revocation. Plain forms, no scripts;
+/// every state-changing form carries an ASP.NET Core antiforgery token, checked before anything else
+/// (<see cref="Forms"/>, decision 0612), plus a form token bound to the customer and the form's purpose.
 /// </summary>
 internal static class CustomerPages
 {
     public const string Scheme = "ob-customer";
     public const string LoginPath = "/open-banking/login";
     public const string ConsentsPath = "/open-banking/consents";
+    /// <summary>Session claim: the hash of the device id the customer logged in from.</summary>
+    public const string DeviceClaim = "ob_device";
     private const string FormPurpose = "Banyan.OpenBanking.Forms.v1";
     private static readonly TimeSpan FormLifetime = TimeSpan.FromMinutes(10);
 
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost(LoginPath, LoginAsync).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        // Antiforgery is validated inside the handlers (Forms.FromThisSiteAsync) so a refusal is a page, not an exception.
+        app.MapGet(LoginPath, (HttpContext http) => LoginPage(http, null, null, null, 200)).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost(LoginPath, LoginAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapGet(ConsentsPath, MyConsentsAsync).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost(ConsentsPath + "/{consentId}/revoke", RevokeAsync).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        app.MapPost(ConsentsPath + "/{consentId}/revoke", RevokeAsync).AllowAnonymous().ExcludeFromDescription();
+        SecurityPages.Map(app);
     }
+
+    /// <summary>The customer's page session (cookie <c>banyan_ob_session</c>), or null.</summary>
+    internal static async Task<ClaimsPrincipal?> SessionAsync(HttpContext http) =>
+        (await http.AuthenticateAsync(Scheme)).Principal is { } p && p.FindFirstValue(Claims.Subject) is not null ? p : null;
 
     private static async Task<IResult> AuthorizeAsync(HttpContext http, Consents consents, TimeProvider time)
     {
@@ -66,6 +77,11 @@ internal static class CustomerPages
             return await ConsentPageAsync(http, request, consent, customerId, null, stepUp: false);
         }
 
+        if (!await Forms.FromThisSiteAsync(http))
+        {
+            return await Forms.RefusedAsync(http, customerId, "consent_decision");
+        }
+
         if (!FormTokenValid(http, form!["form_token"], customerId, "consent:" + consent.Id))
         {
             return Html.Page(http, "Session expired", Html.Error("This page expired. Start again from the partner's app."), 400);
@@ -83,7 +99,7 @@ internal static class CustomerPages
             return Reject(Errors.AccessDenied, "The customer declined.");
         }
 
-        var risk = await AssessAsync(http, customerId, "consent_grant");
+        var risk = await AssessAsync(http, customerId, "consent_grant", (await SessionAsync(http))?.FindFirstValue(DeviceClaim));
         if (risk == AccessOutcome.Block)
         {
             return Reject(Errors.AccessDenied, "Refused by the bank's risk controls.");
@@ -91,9 +107,9 @@ internal static class CustomerPages
 
         if (risk == AccessOutcome.StepUp)
         {
-            var customers = http.RequestServices.GetRequiredService<Customers>();
-            var customer = await customers.FindAsync(customerId, http.RequestAborted);
-            if (customer is null || !await customers.VerifyTotpAsync(customer, form["totp"], http.RequestAborted))
+            var users = http.RequestServices.GetRequiredService<UserManager<Customer>>();
+            var customer = await users.FindByIdAsync(customerId);
+            if (customer is null || await http.RequestServices.GetRequiredService<Customers>().VerifySecondFactorAsync(users, customer, form["totp"], http.RequestAborted) is null)
             {
                 return await ConsentPageAsync(http, request, consent, customerId, "Confirm with a new code from your authenticator app.", stepUp: true);
             }
@@ -131,8 +147,13 @@ internal static class CustomerPages
         return own.TryGetValue(debtor, out var account) && account.Currency.Code == consent.Currency && debtor != consent.CreditorAccountId ? [debtor] : [];
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext http, UserManager<Customer> users, Customers customers, IAuditLog audit)
+    private static async Task<IResult> LoginAsync(HttpContext http, UserManager<Customer> users, Customers customers, CustomerDevices devices, IAuditLog audit)
     {
+        if (!await Forms.FromThisSiteAsync(http))
+        {
+            return await Forms.RefusedAsync(http, null, "login");
+        }
+
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         string clientId = form["client_id"].ToString(), requestUri = form["request_uri"].ToString(), userName = form["username"].ToString();
         if (userName.Length is 0 or > 128 || form["password"].ToString().Length is 0 or > 256)
@@ -141,12 +162,16 @@ internal static class CustomerPages
         }
 
         var (customer, error) = await Customers.CheckPasswordAsync(users, userName, form["password"].ToString());
-        if (customer is not null && !await customers.VerifyTotpAsync(customer, form["totp"], http.RequestAborted))
+        var method = customer is null ? null : await customers.VerifySecondFactorAsync(users, customer, form["totp"], http.RequestAborted);
+        if (customer is not null && method is null)
         {
-            (customer, error) = (null, "wrong_or_reused_totp");
+            // A wrong second factor counts towards lockout like a wrong password: guessing codes locks the customer out.
+            await users.AccessFailedAsync(customer);
+            (customer, error) = (null, RecoveryCodeHasher.LooksLikeCode(form["totp"].ToString().Trim()) ? "wrong_or_used_recovery_code" : "wrong_or_reused_totp");
         }
 
-        if (customer is not null && await AssessAsync(http, customer.Id, "login") == AccessOutcome.Block)
+        var device = customer is null ? CustomerDevices.Read(http) : await devices.RecogniseAsync(http, customer.Id, http.RequestAborted);
+        if (customer is not null && await AssessAsync(http, customer.Id, "login", device.DeviceHash) == AccessOutcome.Block)
         {
             (customer, error) = (null, "blocked_by_risk_engine");
         }
@@ -159,10 +184,23 @@ internal static class CustomerPages
             return LoginPage(http, clientId, requestUri, error == "locked_out" ? "Too many attempts; try again later." : "Those details are not right.", 401);
         }
 
-        await audit.AppendAsync(new AuditEntry("authentication", "login_succeeded", customer.Id, null, "succeeded", details), http.RequestAborted);
+        await users.ResetAccessFailedCountAsync(customer);
+        return await SignInAsync(http, customer, method!, device, details, clientId, requestUri);
+    }
+
+    /// <summary>After both factors passed: bind the device, give it its cookie, audit, start the session, redirect.</summary>
+    private static async Task<IResult> SignInAsync(HttpContext http, Customer customer, string method, PresentedDevice device, Dictionary<string, string> details, string clientId, string requestUri)
+    {
+        var devices = http.RequestServices.GetRequiredService<CustomerDevices>();
+        var bound = await devices.BindDeviceAsync(customer.Id, device, http.Request.Headers.UserAgent.ToString(), http.RequestAborted);
+        devices.IssueCookie(http, device);
+        details["second_factor"] = method == Customers.ByTotp ? "totp" : "recovery_code";
+        details["device"] = device.Known ? "known" : bound == BindOutcome.LimitReached ? "new_not_bound_limit_reached" : "new_bound";
+        await http.RequestServices.GetRequiredService<IAuditLog>().AppendAsync(new AuditEntry("authentication", "login_succeeded", customer.Id, null, "succeeded", details), http.RequestAborted);
         var identity = new ClaimsIdentity(Scheme, Claims.Subject, Claims.Role);
         identity.AddClaim(new Claim(Claims.Subject, customer.Id));
-        identity.AddClaim(new Claim("amr", "pwd otp"));
+        identity.AddClaim(new Claim("amr", "pwd " + method));
+        identity.AddClaim(new Claim(DeviceClaim, device.DeviceHash));
         await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
         // The redirect target is built here from two opaque values, never taken from the form: no open redirect.
         return Results.Redirect(clientId.Length > 0 && requestUri.Length > 0
@@ -179,7 +217,7 @@ internal static class CustomerPages
         }
 
         var rows = await consents.ListForCustomerAsync(customerId, http.RequestAborted);
-        var body = new System.Text.StringBuilder("<p>Consents you have given to apps. Revoking one stops the app at once.</p><ul>");
+        var body = new System.Text.StringBuilder(SecurityPages.Nav).Append("<p>Consents you have given to apps. Revoking one stops the app at once.</p><ul>");
         foreach (var c in rows)
         {
             var partner = await partners.FindByClientAsync(c.ClientId, http.RequestAborted);
@@ -188,7 +226,7 @@ internal static class CustomerPages
             if (c.Kind == Consents.AccountAccess && c.Status is ConsentStatus.Authorised)
             {
                 body.Append($"<form method=\"post\" action=\"{ConsentsPath}/{Html.E(c.Id)}/revoke\">")
-                    .Append(Html.Hidden("form_token", FormToken(http, customerId, "revoke:" + c.Id)))
+                    .Append(Forms.Antiforgery(http)).Append(Html.Hidden("form_token", FormToken(http, customerId, "revoke:" + c.Id)))
                     .Append("<button type=\"submit\">Revoke</button></form>");
             }
 
@@ -201,6 +239,11 @@ internal static class CustomerPages
     private static async Task<IResult> RevokeAsync(string consentId, HttpContext http, Consents consents)
     {
         var customerId = (await http.AuthenticateAsync(Scheme)).Principal?.FindFirstValue(Claims.Subject);
+        if (!await Forms.FromThisSiteAsync(http))
+        {
+            return await Forms.RefusedAsync(http, customerId, "consent_revoke");
+        }
+
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         if (customerId is null || !FormTokenValid(http, form["form_token"], customerId, "revoke:" + consentId))
         {
@@ -217,12 +260,12 @@ internal static class CustomerPages
         return Results.Redirect(ConsentsPath);
     }
 
-    private static IResult LoginPage(HttpContext http, string? clientId, string? requestUri, string? error, int status) =>
+    internal static IResult LoginPage(HttpContext http, string? clientId, string? requestUri, string? error, int status) =>
         Html.Page(http, "Log in to Banyan", Html.Error(error)
-            + $"<form method=\"post\" action=\"{LoginPath}\">" + Html.Hidden("client_id", clientId) + Html.Hidden("request_uri", requestUri)
+            + $"<form method=\"post\" action=\"{LoginPath}\">" + Forms.Antiforgery(http) + Html.Hidden("client_id", clientId) + Html.Hidden("request_uri", requestUri)
             + "<label>User name <input name=\"username\" autocomplete=\"username\" required></label>"
             + "<label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>"
-            + "<label>Code from your authenticator app <input name=\"totp\" inputmode=\"numeric\" pattern=\"[0-9]{6}\" autocomplete=\"one-time-code\" required></label>"
+            + "<label>Code from your authenticator app, or one of your recovery codes <input name=\"totp\" autocomplete=\"one-time-code\" maxlength=\"32\" required></label>"
             + "<button type=\"submit\">Log in</button></form>", status);
 
     private static async Task<IResult> ConsentPageAsync(HttpContext http, OpenIddictRequest request, ConsentRow consent, string customerId, string? error, bool stepUp)
@@ -242,7 +285,7 @@ internal static class CustomerPages
         }
 
         body.Append("<form method=\"post\" action=\"/connect/authorize\">").Append(Html.Hidden("client_id", request.ClientId)).Append(Html.Hidden("request_uri", request.RequestUri))
-            .Append(Html.Hidden("form_token", FormToken(http, customerId, "consent:" + consent.Id)));
+            .Append(Forms.Antiforgery(http)).Append(Html.Hidden("form_token", FormToken(http, customerId, "consent:" + consent.Id)));
         foreach (var a in accounts.Where(a => consent.Kind == Consents.AccountAccess || a.Currency.Code == consent.Currency))
         {
             var id = a.AccountId.ToString(CultureInfo.InvariantCulture);
@@ -252,14 +295,15 @@ internal static class CustomerPages
 
         if (stepUp)
         {
-            body.Append("<label>Code from your authenticator app <input name=\"totp\" inputmode=\"numeric\" pattern=\"[0-9]{6}\" required></label>");
+            body.Append("<label>Code from your authenticator app, or a recovery code <input name=\"totp\" autocomplete=\"one-time-code\" maxlength=\"32\" required></label>");
         }
 
         body.Append("<button type=\"submit\" name=\"decision\" value=\"grant\">Allow</button><button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>");
         return Html.Page(http, "Allow access?", body.ToString());
     }
 
-    private static async Task<AccessOutcome> AssessAsync(HttpContext http, string customerId, string action)
+    /// <summary>Asks the risk engine, if installed; the device is the bound-device hash (else the client's fingerprint header).</summary>
+    private static async Task<AccessOutcome> AssessAsync(HttpContext http, string customerId, string action, string? device)
     {
         var engine = http.RequestServices.GetService<IAccessRiskEngine>();
         if (engine is null)
@@ -268,7 +312,7 @@ internal static class CustomerPages
         }
 
         var attempt = new AccessAttempt(PrincipalKind.Customer, customerId, action, http.Connection.RemoteIpAddress?.ToString(),
-            http.Request.Headers["X-Device-Fingerprint"].ToString() is { Length: > 0 and <= 128 } fingerprint ? fingerprint : null,
+            device ?? (http.Request.Headers["X-Device-Fingerprint"].ToString() is { Length: > 0 and <= 128 } fingerprint ? fingerprint : null),
             http.Request.Headers.UserAgent.ToString(), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         var decision = await engine.AssessAsync(attempt, http.RequestAborted);
         if (decision.Outcome != AccessOutcome.Allow)
@@ -289,13 +333,13 @@ internal static class CustomerPages
         }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
     // A form token binds a form to the logged-in customer and one purpose for ten minutes (CSRF protection).
-    private static string FormToken(HttpContext http, string customerId, string purpose)
+    internal static string FormToken(HttpContext http, string customerId, string purpose)
     {
         var expires = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().Add(FormLifetime).ToUnixTimeSeconds();
         return Protector(http).Protect($"{customerId}|{purpose}|{expires.ToString(CultureInfo.InvariantCulture)}");
     }
 
-    private static bool FormTokenValid(HttpContext http, string? token, string customerId, string purpose)
+    internal static bool FormTokenValid(HttpContext http, string? token, string customerId, string purpose)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 2048)
         {
