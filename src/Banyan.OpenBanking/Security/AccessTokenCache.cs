@@ -51,7 +51,7 @@ internal sealed class AccessTokenCache(TimeProvider time)
             return null;
         }
 
-        return entry.Principal.Clone();
+        return Copy(entry.Principal);
     }
 
     /// <summary>Remembers a fully validated principal; tokens without an expiry are never cached.</summary>
@@ -68,8 +68,11 @@ internal sealed class AccessTokenCache(TimeProvider time)
         }
 
         var key = Key(token, out var check);
-        _entries[key] = new Entry(principal.Clone(), expires, check);
+        _entries[key] = new Entry(Copy(principal), expires, check);
     }
+
+    // ClaimsPrincipal.Clone shares the identities (and so their claim lists): copy each identity as well.
+    private static ClaimsPrincipal Copy(ClaimsPrincipal principal) => new(principal.Identities.Select(identity => identity.Clone()));
 
     // 256 bits of SHA-256: 128 as the dictionary key, the other 128 compared on every hit.
     private static UInt128 Key(string token, out UInt128 check)
