@@ -24,12 +24,16 @@ public sealed class ReadPathCacheTests(OpenBankingFixture f) : IClassFixture<Ope
         var partnerToken = await f.A.ClientCredentialsAsync(OpenBankingScopes.Accounts);
         Assert.Equal(HttpStatusCode.OK, (await f.A.CallAsync(HttpMethod.Get, Accounts, token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await f.A.CallAsync(HttpMethod.Get, Accounts, token)).StatusCode);
-        Assert.Equal("authorised", f.Host.Get<GuardCache>().FindConsent(consent.ConsentId)?.Status);
+        var cache = f.Host.Get<GuardCache>();
+        Assert.Equal("authorised", cache.FindConsent(consent.ConsentId)?.Status);
+        var generation = cache.Generation;
 
         var revoked = await f.A.CallAsync(HttpMethod.Delete, $"/v1/open-banking/account-access-consents/{consent.ConsentId}", partnerToken);
         var next = await f.A.CallAsync(HttpMethod.Get, Accounts, token);
 
         Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        // The revocation itself invalidated the cache (not merely the one-second lifetime running out on a slow machine).
+        Assert.True(cache.Generation > generation);
         Assert.Equal(HttpStatusCode.Forbidden, next.StatusCode);
         Assert.Contains("open-banking/consent-not-active", await next.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
