@@ -20,7 +20,8 @@ internal static class HttpBench
 
     public static async Task<Dictionary<string, object>> RunAsync(int seconds, int connections, TextWriter log, CancellationToken ct)
     {
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Banyan.Server.dll");
+        // BANYAN_BENCH_SERVER_DLL: measure another build of the host with this client (before/after comparisons).
+        var serverDll = Environment.GetEnvironmentVariable("BANYAN_BENCH_SERVER_DLL") is { Length: > 0 } other ? other : Path.Combine(AppContext.BaseDirectory, "Banyan.Server.dll");
         var figures = new Dictionary<string, object>();
         if (!File.Exists(serverDll))
         {
@@ -41,13 +42,21 @@ internal static class HttpBench
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(http, ct));
             log.WriteLine($"http: Banyan host pid {process.Id} on {baseAddress}; {connections} connections, {seconds} s after a 2 s warm-up");
             await LoadAsync(http, connections, TimeSpan.FromSeconds(2), log, ct);
+            var (serverCpu, clientCpu) = (CpuOf(process), CpuOf(Process.GetCurrentProcess()));
             var (ok, failed, elapsed) = await LoadAsync(http, connections, TimeSpan.FromSeconds(seconds), log, ct);
             var rate = ok / elapsed.TotalSeconds;
+            // CPU per read, not only reads per second: on a shared machine the rate follows the neighbours' load,
+            // the CPU each read costs the host (and the client) much less so (decision 0620).
+            var serverMicros = (CpuOf(process) - serverCpu).TotalMicroseconds / Math.Max(1, ok + failed);
+            var clientMicros = (CpuOf(Process.GetCurrentProcess()) - clientCpu).TotalMicroseconds / Math.Max(1, ok + failed);
             using var stats = JsonDocument.Parse(await http.GetStringAsync(new Uri("v1/gateway/stats", UriKind.Relative), ct));
             var p99 = stats.RootElement.GetProperty("overhead_p99_micros").GetDouble();
             var p50 = stats.RootElement.GetProperty("overhead_p50_micros").GetDouble();
             log.WriteLine($"authenticated reads: {rate:N0} req/s ({ok:N0} ok, {failed:N0} not ok in {elapsed.TotalSeconds:0.0} s); target >= 10,000 req/s {(rate >= 10_000 ? "met" : "MISSED")}");
             log.WriteLine($"gateway middleware time per call: p50 {p50:0} us, p99 {p99:0} us (whole run, host-measured, endpoint excluded)");
+            log.WriteLine($"CPU per read: host {serverMicros:0} us, bench client {clientMicros:0} us; {Environment.ProcessorCount} cores fit about {Environment.ProcessorCount * 1e6 / Math.Max(1, serverMicros + clientMicros):N0} reads/s with both on them");
+            figures["host_cpu_micros_per_read"] = Math.Round(serverMicros, 1);
+            figures["client_cpu_micros_per_read"] = Math.Round(clientMicros, 1);
             figures["reads_per_second"] = Math.Round(rate);
             figures["reads_failed"] = failed;
             figures["overhead_p50_micros"] = p50;
@@ -64,6 +73,12 @@ internal static class HttpBench
 
             try { Directory.Delete(data, recursive: true); } catch (IOException) { }
         }
+    }
+
+    private static TimeSpan CpuOf(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
     }
 
     private static Process Start(string serverDll, string data, int port)

@@ -34,6 +34,8 @@ public sealed class OpenBankingModule : BanyanModule
     public override void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddSingleton<ReplayCache>();
+        services.AddSingleton<AccessTokenCache>();
+        services.AddSingleton<GuardCache>();
         services.AddSingleton<DPoPValidator>();
         services.AddSingleton<Partners>();
         services.AddSingleton<Consents>();
@@ -91,6 +93,9 @@ public sealed class OpenBankingModule : BanyanModule
             .AddValidation(validation =>
             {
                 validation.AddEventHandler(OAuthHandlers.ExtractDPoPToken.Descriptor);
+                // Signature checked once per token; expiry and every other check still per call (decision 0620).
+                validation.AddEventHandler(AccessTokenCache.Lookup.Descriptor);
+                validation.AddEventHandler(AccessTokenCache.Remember.Descriptor);
                 // OpenIddict's check knows only certificate-bound tokens and throws on cnf.jkt; ours covers DPoP (decision 0700).
                 validation.RemoveEventHandler(OpenIddictValidationHandlers.Protection.ValidateProofOfPossession.Descriptor);
                 validation.AddEventHandler(OAuthHandlers.ValidateDPoPBinding.Descriptor);

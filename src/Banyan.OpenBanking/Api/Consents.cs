@@ -12,7 +12,7 @@ namespace Banyan.OpenBanking.Api;
 /// <c>awaiting_authorisation → authorised | rejected → consumed</c>. Every transition is a conditional update
 /// (from the expected state only) and an audit entry.
 /// </summary>
-internal sealed class Consents(IServiceScopeFactory scopes, TimeProvider time, IAuditLog audit)
+internal sealed class Consents(IServiceScopeFactory scopes, TimeProvider time, IAuditLog audit, Security.GuardCache? guardCache = null)
 {
     public const string AccountAccess = "account_access";
     public const string DomesticPayment = "domestic_payment";
@@ -99,6 +99,8 @@ internal sealed class Consents(IServiceScopeFactory scopes, TimeProvider time, I
             ? await query.ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, to).SetProperty(c => c.UpdatedAtUnixMs, now), cancellationToken)
             : await query.ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, to).SetProperty(c => c.UpdatedAtUnixMs, now)
                 .SetProperty(c => c.CustomerId, customerId).SetProperty(c => c.Accounts, accounts ?? consent.Accounts), cancellationToken);
+        // Whatever the outcome, the row may differ from what the resource guard cached (decision 0620).
+        guardCache?.InvalidateConsent(consent.Id);
         if (changed != 1)
         {
             return false;

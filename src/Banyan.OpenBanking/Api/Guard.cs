@@ -34,8 +34,11 @@ internal sealed record Caller(string ClientId, PartnerRow Partner, string? Custo
 /// consent named in the token is this partner's, this customer's, active, and grants the permission.
 /// A zero-trust risk engine, when registered, is consulted per customer call.
 /// </summary>
-internal sealed class Guard(Partners partners, Consents consents, TimeProvider time)
+internal sealed class Guard(Partners partners, Consents consents, TimeProvider time, GuardCache? guardCache = null)
 {
+    // Optional so hand-built guards (tests) work; the module registers one shared with Consents (decision 0620).
+    private readonly GuardCache _cache = guardCache ?? new GuardCache(time);
+
     public const string CustomerPresentHeader = "x-fapi-customer-ip-address";
 
     /// <summary>A partner-level call (client credentials or customer token).</summary>
@@ -49,7 +52,7 @@ internal sealed class Guard(Partners partners, Consents consents, TimeProvider t
             return (null, problem);
         }
 
-        var partner = clientId is null ? null : await partners.FindByClientAsync(clientId, http.RequestAborted);
+        var partner = clientId is null ? null : await PartnerAsync(clientId, http.RequestAborted);
         if (partner is null || partner.Status != "approved")
         {
             return (null, BanyanProblems.Problem(OpenBankingProblems.PartnerNotApproved, "Only approved partners' clients may call open-banking resources."));
@@ -69,7 +72,7 @@ internal sealed class Guard(Partners partners, Consents consents, TimeProvider t
 
         var customerId = http.User.GetClaim(Claims.Subject);
         var consentId = http.User.GetClaim(OAuthHandlers.ConsentClaim);
-        var consent = consentId is null ? null : await consents.FindAsync(consentId, http.RequestAborted);
+        var consent = consentId is null ? null : await ConsentAsync(consentId, http.RequestAborted);
         if (consent is null || customerId is null || consent.Kind != kind || consent.ClientId != caller.ClientId || consent.CustomerId != customerId)
         {
             return (null, BanyanProblems.Problem(OpenBankingProblems.ConsentNotActive, "This token carries no consent of this partner and customer for this resource."));
@@ -88,6 +91,40 @@ internal sealed class Guard(Partners partners, Consents consents, TimeProvider t
 
         var limit = await UnattendedAsync(http, consent);
         return limit is not null ? (null, limit) : (caller with { CustomerId = customerId, Consent = consent }, null);
+    }
+
+    private async Task<PartnerRow?> PartnerAsync(string clientId, CancellationToken cancellationToken)
+    {
+        if (_cache.FindApprovedPartner(clientId) is { } cached)
+        {
+            return cached;
+        }
+
+        var partner = await partners.FindByClientAsync(clientId, cancellationToken);
+        if (partner is not null)
+        {
+            _cache.StoreApprovedPartner(partner);
+        }
+
+        return partner;
+    }
+
+    /// <summary>The consent row, from the cache when a recent read is there (copies either way; invalidated by every transition).</summary>
+    private async Task<ConsentRow?> ConsentAsync(string consentId, CancellationToken cancellationToken)
+    {
+        if (_cache.FindConsent(consentId) is { } cached)
+        {
+            return cached;
+        }
+
+        var generation = _cache.Generation;
+        var consent = await consents.FindAsync(consentId, cancellationToken);
+        if (consent is not null)
+        {
+            _cache.StoreConsent(consent, generation);
+        }
+
+        return consent;
     }
 
     private async Task<ProblemHttpResult?> UnattendedAsync(HttpContext http, ConsentRow consent)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.Tokens;
@@ -10,10 +11,18 @@ namespace Banyan.OpenBanking.Security;
 /// <c>htm</c>/<c>htu</c> matching this request, <c>iat</c> within the window, a <c>jti</c> never seen before and,
 /// on resource calls, <c>ath</c> = hash of the access token. Returns the key's thumbprint (<c>jkt</c>).
 /// </summary>
-internal sealed class DPoPValidator(ReplayCache replay, TimeProvider time)
+internal sealed class DPoPValidator(ReplayCache replay, TimeProvider time, ProofKeys? proofKeys = null)
 {
+    // One per validator (a host singleton); optional so the module's registration stays as it was.
+    private readonly ProofKeys _keys = proofKeys ?? new ProofKeys();
+
     /// <summary>How far <c>iat</c> may be from now (either way).</summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest proof accepted (header with an RSA jwk, claims, signature).</summary>
+    public const int MaxProofLength = 16_384;
+
+    private const string InvalidSignature = "the DPoP proof signature, type or algorithm is invalid";
 
     public async Task<(string? Jkt, string? Error)> ValidateAsync(HttpRequest request, string? accessToken, CancellationToken cancellationToken)
     {
@@ -23,65 +32,127 @@ internal sealed class DPoPValidator(ReplayCache replay, TimeProvider time)
             return (null, "exactly one DPoP header is required");
         }
 
-        var proof = headers[0]!;
-        using var header = Jose.Header(proof);
-        if (header is null || !header.RootElement.TryGetProperty("jwk", out var jwkElement) || jwkElement.ValueKind != JsonValueKind.Object)
+        var (proof, error) = Parse(headers[0]!);
+        if (proof is null)
         {
-            return (null, "the DPoP proof has no jwk header");
+            return (null, error);
         }
 
-        var jwk = new JsonWebKey(jwkElement.GetRawText());
-        if (Jose.CheckPublicKey(jwk, requireKid: false) is { } keyError)
-        {
-            return (null, "DPoP jwk: " + keyError);
-        }
-
-        var token = await Jose.VerifyAsync(proof, jwk, "dpop+jwt");
-        if (token is null)
-        {
-            return (null, "the DPoP proof signature, type or algorithm is invalid");
-        }
-
-        var claimError = CheckClaims(token, request, accessToken);
+        var claimError = CheckClaims(proof, request, accessToken);
         if (claimError is not null)
         {
             return (null, claimError);
         }
 
-        var jti = token.Id;
-        if (!await replay.TryUseAsync("dpop", jti, time.GetUtcNow() + Window + Window, cancellationToken))
+        if (!await replay.TryUseAsync("dpop", proof.Jti!, time.GetUtcNow() + Window + Window, cancellationToken))
         {
             return (null, "the DPoP proof was already used (jti replay)");
         }
 
-        return (Jose.Thumbprint(jwk), null);
+        return (proof.Thumbprint, null);
     }
 
-    private string? CheckClaims(Microsoft.IdentityModel.JsonWebTokens.JsonWebToken token, HttpRequest request, string? accessToken)
+    /// <summary>
+    /// A compact JWS whose header has <c>typ</c> <c>dpop+jwt</c>, an allowed <c>alg</c> fitting the key, a public <c>jwk</c>
+    /// and no <c>crit</c>, signed by that jwk; then its claims. The key's checks and import are cached (<see cref="ProofKeys"/>).
+    /// </summary>
+    internal (Proof? Proof, string? Error) Parse(string compact)
     {
-        if (string.IsNullOrEmpty(token.Id) || token.Id.Length > 128)
+        var first = compact.IndexOf('.', StringComparison.Ordinal);
+        var second = first < 0 ? -1 : compact.IndexOf('.', first + 1);
+        if (compact.Length > MaxProofLength || first <= 0 || second <= first + 1 || second == compact.Length - 1 || compact.IndexOf('.', second + 1) >= 0)
+        {
+            return (null, "the DPoP proof has no jwk header");
+        }
+
+        string alg;
+        ProofKeys.Entry? key;
+        try
+        {
+            using var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(compact[..first]));
+            var root = header.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("jwk", out var jwk) || jwk.ValueKind != JsonValueKind.Object)
+            {
+                return (null, "the DPoP proof has no jwk header");
+            }
+
+            if (Text(root, "typ") != "dpop+jwt" || Text(root, "alg") is not { } a || !Jose.Algorithms.Contains(a) || root.TryGetProperty("crit", out _))
+            {
+                return (null, InvalidSignature);
+            }
+
+            alg = a;
+            (key, var keyError) = _keys.Resolve(jwk.GetRawText());
+            if (key is null)
+            {
+                return (null, keyError);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
+        {
+            return (null, "the DPoP proof has no jwk header");
+        }
+
+        return Verify(compact, first, second, alg, key);
+    }
+
+    private static (Proof? Proof, string? Error) Verify(string compact, int first, int second, string alg, ProofKeys.Entry key)
+    {
+        try
+        {
+            var signature = Base64UrlEncoder.DecodeBytes(compact[(second + 1)..]);
+            if (!key.Verify(alg, Encoding.ASCII.GetBytes(compact, 0, second), signature))
+            {
+                return (null, InvalidSignature);
+            }
+
+            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(compact[(first + 1)..second]));
+            var claims = payload.RootElement;
+            if (claims.ValueKind != JsonValueKind.Object)
+            {
+                return (null, InvalidSignature);
+            }
+
+            long? iat = claims.TryGetProperty("iat", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt64(out var n) ? n : null;
+            return (new Proof(key.Thumbprint, Text(claims, "jti"), Text(claims, "htm"), Text(claims, "htu"), iat, Text(claims, "ath")), null);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
+        {
+            return (null, InvalidSignature);
+        }
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private string? CheckClaims(Proof token, HttpRequest request, string? accessToken)
+    {
+        if (string.IsNullOrEmpty(token.Jti) || token.Jti.Length > 128)
         {
             return "the DPoP proof needs a jti (at most 128 characters)";
         }
 
-        if (!token.TryGetPayloadValue<string>("htm", out var htm) || !string.Equals(htm, request.Method, StringComparison.Ordinal))
+        if (!string.Equals(token.Htm, request.Method, StringComparison.Ordinal))
         {
             return "DPoP htm does not match the request method";
         }
 
-        if (!token.TryGetPayloadValue<string>("htu", out var htu) || !SameTarget(htu, request))
+        if (token.Htu is not { } htu || !SameTarget(htu, request))
         {
             return "DPoP htu does not match the request URI";
         }
 
-        if (!token.TryGetPayloadValue<long>("iat", out var iat) || Math.Abs(time.GetUtcNow().ToUnixTimeSeconds() - iat) > Window.TotalSeconds)
+        // Compared as bounds, not |now − iat|: a hostile iat near long.MinValue must not overflow (checked arithmetic).
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var window = (long)Window.TotalSeconds;
+        if (token.Iat is not { } iat || iat < now - window || iat > now + window)
         {
             return "DPoP iat is missing or outside the accepted window";
         }
 
         if (accessToken is not null)
         {
-            if (!token.TryGetPayloadValue<string>("ath", out var ath) || !string.Equals(ath, Jose.HashOf(accessToken), StringComparison.Ordinal))
+            if (token.Ath is null || !string.Equals(token.Ath, Jose.HashOf(accessToken), StringComparison.Ordinal))
             {
                 return "DPoP ath does not match the access token";
             }
@@ -103,3 +174,6 @@ internal sealed class DPoPValidator(ReplayCache replay, TimeProvider time)
             && string.Equals(claimed.AbsolutePath, actual.AbsolutePath, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A DPoP proof whose signature verified, with the thumbprint of its key and the claims the checks need.</summary>
+internal sealed record Proof(string Thumbprint, string? Jti, string? Htm, string? Htu, long? Iat, string? Ath);

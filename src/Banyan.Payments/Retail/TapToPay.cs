@@ -55,7 +55,7 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
-        foreach (var row in await db.Set<TapRow>().Where(t => t.Status == "pending").Take(10_000).ToListAsync(ct))
+        foreach (var row in await db.Set<TapRow>().Where(t => t.Status == "pending").OrderBy(t => t.Id).Take(10_000).ToListAsync(ct))
         {
             await SettleAsync(db, row, ct);
         }

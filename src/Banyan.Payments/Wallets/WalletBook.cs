@@ -161,7 +161,7 @@ internal sealed class WalletBook(LedgerEngine ledger, IServiceScopeFactory scope
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
-        foreach (var row in await db.Set<WalletTopUpRow>().Where(t => t.Status == "pending").Take(10_000).ToListAsync(ct))
+        foreach (var row in await db.Set<WalletTopUpRow>().Where(t => t.Status == "pending").OrderBy(t => t.Id).Take(10_000).ToListAsync(ct))
         {
             var found = await ledger.LookupTransfersAsync(new[] { PaymentsChart.TransferId(PaymentTransferKind.Wallet, 0, row.Id) }, ct);
             (row.Status, row.Reason) = found.Length == 1 ? ("completed", null) : ("rejected", "interrupted");
