@@ -42,6 +42,8 @@ public sealed class PaymentsModule : BanyanModule
         services.AddSingleton(new WriteGate(serialize: context.Storage == StorageProvider.Sqlite));
         services.AddSingleton<Catalog>();
         services.AddSingleton<PointsBook>();
+        services.AddSingleton<TapCommitter>();
+        services.AddSingleton<TapReads>();
         services.AddSingleton<TapToPay>();
         services.AddSingleton<WalletBook>();
         services.AddSingleton<WalletProgrammes>();
