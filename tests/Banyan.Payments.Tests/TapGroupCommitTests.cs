@@ -23,6 +23,7 @@ public sealed class TapGroupCommitTests
 
         var results = await Task.WhenAll(customers.Select(c => Task.Run(() => s.TapAsync(c.AccountId, merchant, 2_000, coupon.Code))));
 
+        await WaitUntilAsync(() => host.Get<TapCommitter>().Uncommitted == 0); // completed marks follow the answers
         Assert.Equal(10, results.Count(r => r.Completed));
         Assert.All(results.Where(r => !r.Completed), r => Assert.Equal("coupon_budget_exhausted", r.Reason));
         Assert.Equal(0, await s.CouponBudgetAsync(coupon));
@@ -61,6 +62,7 @@ public sealed class TapGroupCommitTests
 
         var results = await Task.WhenAll(taps);
 
+        await WaitUntilAsync(() => committer.Uncommitted == 0); // completed marks follow the answers
         Assert.All(results[..7], r => Assert.True(r.Completed));
         Assert.Equal("insufficient_funds", results[7].Reason);
         Assert.Equal(poorBefore, await PoorStateAsync());
@@ -97,6 +99,7 @@ public sealed class TapGroupCommitTests
             coupon = await s.CouponAsync(perCustomer: 5);
             customer = await s.CustomerAsync(50_000);
             Assert.True((await s.TapAsync(customer.AccountId, merchant, 10_000)).Completed); // 200 points
+            await host.Get<TapCommitter>().SettledAsync(customer.CustomerId);
             before = await s.StateAsync(customer, merchant, coupon);
             var lot = await FirstActiveLotAsync(host);
             await WriteGroupAsync(host, customer, merchant, coupon, count: 3, lot: lot);

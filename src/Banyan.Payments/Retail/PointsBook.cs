@@ -15,7 +15,7 @@ internal sealed record PointsBalance(string HolderId, long ProgrammeId, string P
 /// to the holder) and lots (what each payment earned, when it expires). Expiry moves what is left of
 /// expired lots back to marketing ("breakage").
 /// </summary>
-internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, WriteGate writes)
+internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, WriteGate writes, TapCommitter taps)
 {
     /// <summary>Bound of <see cref="_inLedger"/>; beyond it the set starts over (the next lookups go to the ledger again).</summary>
     private const int MaxKnownAccounts = 1_000_000;
@@ -57,6 +57,7 @@ internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scope
     public async Task<IReadOnlyList<PointsBalance>> BalancesAsync(string holderId, CancellationToken ct)
     {
         Check.Id("holder_id", holderId);
+        await taps.SettledAsync(holderId); // points a just-acknowledged tap earned are shown (decision 0630)
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         var accounts = await db.Set<PointsAccountRow>().AsNoTracking().Where(a => a.HolderId == holderId).OrderBy(a => a.Id).Take(100).ToListAsync(ct);
@@ -83,6 +84,7 @@ internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scope
         await gate.WaitAsync(ct);
         try
         {
+            await taps.SettledAsync(holderId);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<DbContext>();
             var at = time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -30,6 +30,8 @@ internal sealed class TapCommitter : IAsyncDisposable
     private long _groups;
     private long _writesCommitted;
     private long _uncommitted;
+    private long _deferredFailures;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _deferredByHolder = new(StringComparer.Ordinal);
 
     public TapCommitter(IServiceScopeFactory scopes, WriteGate writes)
     {
@@ -76,6 +78,43 @@ internal sealed class TapCommitter : IAsyncDisposable
         await write.Done.Task.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Queues the <c>completed</c> mark of a tap whose batch the ledger has durably accepted, without waiting
+    /// for it: the next group writes it. Safe because the pending state already counts (coupon uses, points
+    /// taken, daily totals) and the ledger is the truth: if the process dies first, start-up settlement finds
+    /// the batch and completes the tap (docs/decisions/0630-tap-group-commit.md).
+    /// </summary>
+    public void CompleteLater(long tapId, string holderId)
+    {
+        var write = new TapWrite(null, new TapOutcome(tapId, null, null, "")) { Deferred = true };
+        Interlocked.Increment(ref _uncommitted);
+        // Read-your-writes for the holder: their next tap and their points balance wait for this mark
+        // (it is normally committed long before), so points just earned are usable at once.
+        var done = write.Done.Task;
+        _deferredByHolder[holderId] = done;
+        _ = done.ContinueWith(_ => _deferredByHolder.TryRemove(new KeyValuePair<string, Task>(holderId, done)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (_queue.Writer.TryWrite(write)) return;
+        // Queue full or closing: write it in the background; a failure leaves the tap pending for settlement.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await _queue.Writer.WriteAsync(write, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                Interlocked.Decrement(ref _uncommitted);
+                write.Done.TrySetResult(); // Shutting down: start-up settlement completes the tap.
+            }
+        });
+    }
+
+    /// <summary>Completes when the holder's last deferred completion mark is written (at once if there is none).</summary>
+    public Task SettledAsync(string holderId) => _deferredByHolder.TryGetValue(holderId, out var t) ? t : Task.CompletedTask;
+
+    /// <summary>Deferred completion marks whose group failed (the taps stay <c>pending</c> until start-up settlement or a retry settles them).</summary>
+    public long DeferredFailures => Interlocked.Read(ref _deferredFailures);
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
@@ -100,6 +139,7 @@ internal sealed class TapCommitter : IAsyncDisposable
 #pragma warning restore CA1031
             {
                 foreach (var w in group) w.Fail(e);
+                Interlocked.Add(ref _deferredFailures, group.Count(w => w.Deferred));
             }
 
             Interlocked.Add(ref _uncommitted, -group.Count);
@@ -208,6 +248,9 @@ internal sealed class TapCommitter : IAsyncDisposable
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>Nobody waits for it (<see cref="CompleteLater"/>): a failure is counted, not thrown.</summary>
+        public bool Deferred { get; init; }
+
         private string? _conflict;
 
         public void Conflict(string message) => _conflict = message;
@@ -218,7 +261,11 @@ internal sealed class TapCommitter : IAsyncDisposable
             else Done.TrySetResult();
         }
 
-        public void Fail(Exception e) => Done.TrySetException(e);
+        public void Fail(Exception e)
+        {
+            if (Deferred) Done.TrySetResult();
+            else Done.TrySetException(e);
+        }
     }
 }
 

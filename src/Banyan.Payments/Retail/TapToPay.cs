@@ -42,6 +42,7 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
         await holderGate.WaitAsync(ct);
         try
         {
+            await committer.SettledAsync(payer.HolderId);
             return await PayLockedAsync(db, r, merchant, payer, coupon, ct);
         }
         finally
@@ -91,7 +92,10 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
             return TapResult.Declined(reason, detail);
         }
 
-        await committer.WriteOutcomeAsync(new TapOutcome(row.Id, null, null, row.LotUsage));
+        // Acknowledged once the ledger holds the batch durably; the completed mark follows in the next group
+        // (not awaited). Safe: the pending rows already count for every later check of this holder, and if the
+        // process dies before the mark, start-up settlement finds the batch and completes the tap (decision 0630).
+        committer.CompleteLater(row.Id, row.HolderId);
         // Every leg was just created as planned: the receipt needs no second trip to the ledger.
         var receiptLegs = transfers.Select(t => new TapLeg(RoleOf(t.Code), t.Id, t.DebitAccountId, t.CreditAccountId, checked((long)t.Amount), t.Code)).ToList();
         return new TapResult(Receipt(row, merchant.MerchantId, r.Currency, receiptLegs), null, null);
