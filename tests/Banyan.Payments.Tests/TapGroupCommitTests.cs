@@ -84,6 +84,40 @@ public sealed class TapGroupCommitTests
     }
 
     [Fact]
+    public async Task Two_taps_with_one_payment_id_in_one_group_pay_once_and_the_other_is_a_conflict_that_changes_nothing()
+    {
+        await using var host = await PaymentsHost.StartAsync();
+        var s = new RetailScene(host);
+        var merchant = await s.MerchantAsync(feeBps: 0);
+        var coupon = await s.CouponAsync(value: 500, perCustomer: 1);
+        var (a, b) = (await s.CustomerAsync(10_000), await s.CustomerAsync(10_000));
+        var committer = host.Get<TapCommitter>();
+
+        // Different payers hold different holder locks, so both pass the "already used?" read; the unique
+        // index decides inside the group, and only the loser's savepoint is rolled back.
+        Task<TapResult>[] taps;
+        using (await host.Get<WriteGate>().EnterAsync(default))
+        {
+            taps = [Task.Run(() => s.TapAsync(a.AccountId, merchant, 2_000, coupon.Code, paymentId: "twice")), Task.Run(() => s.TapAsync(b.AccountId, merchant, 2_000, coupon.Code, paymentId: "twice"))];
+            await WaitUntilAsync(() => committer.Uncommitted >= 2);
+        }
+
+        var outcomes = await Task.WhenAll(taps.Select(async t =>
+        {
+            try { return (await t).Completed ? "paid" : "declined"; }
+            catch (PaymentsConflictException) { return "conflict"; }
+        }));
+        await WaitUntilAsync(() => committer.Uncommitted == 0);
+
+        Assert.Equal(["conflict", "paid"], outcomes.Order());
+        Assert.Equal(1, await s.RedemptionsAsync(coupon));
+        Assert.Equal(2_000, await s.MerchantBalanceAsync(merchant));
+        Assert.Equal(18_500, await s.BalanceAsync(a.AccountId) + await s.BalanceAsync(b.AccountId));
+        Assert.Equal(1, await TapsAsync(host, "completed"));
+        Assert.Equal(0, await TapsAsync(host, "pending"));
+    }
+
+    [Fact]
     public async Task A_crash_after_the_pending_group_and_before_posting_rejects_every_tap_of_the_group_and_gives_their_state_back()
     {
         var directory = NewDirectory();

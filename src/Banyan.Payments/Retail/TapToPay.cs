@@ -12,11 +12,12 @@ namespace Banyan.Payments.Retail;
 /// <summary>
 /// Tap to pay: one request becomes ONE linked ledger batch (payment, coupon subsidy, elderly discount,
 /// points redeemed and earned, conditional funds, merchant fee) — all or nothing. Coupon and points state
-/// changes with it, crash-safely, like <c>MoneyMover</c>: under the holder's (and the coupon's) lock the
-/// module decides, writes the tap row <c>pending</c> together with the coupon redemption and the points lots
-/// it takes or creates (one database transaction), posts the batch, then marks everything completed — or,
-/// if the ledger refused a leg, undoes its own rows. Start-up settles taps a crash left pending by looking
-/// up the first leg (a linked batch is in the ledger entirely or not at all). docs/payments.md.
+/// changes with it, crash-safely: under the holder's lock the module decides, hands the tap row
+/// <c>pending</c> with the coupon redemption and the points lots to the <see cref="TapCommitter"/> (one
+/// database transaction per group of concurrent taps), posts the batch (the ledger group-commits concurrent
+/// batches), then answers; the <c>completed</c> mark follows in the next group, a refusal undoes the module's
+/// rows before the answer. Start-up settles taps a crash left pending by looking up the first leg (a linked
+/// batch is in the ledger entirely or not at all). docs/payments.md, decisions 0600 and 0630.
 /// </summary>
 internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, PointsBook points, TapCommitter committer, TapReads reads, IOptions<PaymentsOptions> options)
 {
