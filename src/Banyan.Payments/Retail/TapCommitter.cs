@@ -155,16 +155,80 @@ internal sealed class TapCommitter : IAsyncDisposable
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
         var completed = new List<long>(group.Count);
-        var i = 0;
+        var pending = group.Where(w => w.Pending is not null).ToList();
+        if (pending.Count > 0 && !await AllPendingAsync(db, tx, pending).ConfigureAwait(false))
+        {
+            // Something in the group clashed (a duplicate payment id): redo tap by tap so only the clash fails.
+            var i = 0;
+            foreach (var w in pending) await PendingAsync(db, tx, w, w.Pending!, i++).ConfigureAwait(false);
+        }
+
         foreach (var w in group)
         {
-            if (w.Pending is { } p) await PendingAsync(db, tx, w, p, i++).ConfigureAwait(false);
-            else if (w.Outcome is { Reason: null } ok) completed.Add(ok.TapId);
+            if (w.Pending is not null) continue;
+            if (w.Outcome is { Reason: null } ok) completed.Add(ok.TapId);
             else await RejectAsync(db, w.Outcome!).ConfigureAwait(false);
         }
 
         await CompleteAsync(db, completed).ConfigureAwait(false);
         await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The common case: every new tap of the group inserted with two batched statements' worth of
+    /// SaveChanges, under one savepoint. False (everything rolled back to the savepoint) if any insert clashed.
+    /// </summary>
+    private static async Task<bool> AllPendingAsync(DbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, List<TapWrite> pending)
+    {
+        await tx.CreateSavepointAsync("group").ConfigureAwait(false);
+        try
+        {
+            foreach (var w in pending) db.Add(w.Pending!.Row);
+            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            foreach (var p in pending.Select(w => w.Pending!))
+            {
+                Debug.Assert(p.Row.Id > 0, "The tap id is assigned on insert.");
+                if (p.Redemption is { } r)
+                {
+                    r.TapId = p.Row.Id;
+                    db.Add(r);
+                }
+
+                foreach (var lot in p.NewLots)
+                {
+                    lot.TapId = p.Row.Id;
+                    db.Add(lot);
+                }
+            }
+
+            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            foreach (var (lotId, used) in pending.SelectMany(w => w.Pending!.LotsUsed))
+            {
+                var changed = await db.Set<PointsLotRow>().Where(l => l.Id == lotId && l.Remaining >= used)
+                    .ExecuteUpdateAsync(x => x.SetProperty(l => l.Remaining, l => l.Remaining - used)).ConfigureAwait(false);
+                if (changed != 1) throw new PaymentsConflictException($"Points lot {lotId} no longer holds {used} point(s).");
+            }
+
+            await tx.ReleaseSavepointAsync("group").ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is DbUpdateException or PaymentsConflictException)
+        {
+            await tx.RollbackToSavepointAsync("group").ConfigureAwait(false);
+            foreach (var p in pending.Select(w => w.Pending!))
+            {
+                // The failed attempt may have set ids; the retry inserts afresh.
+                p.Row.Id = 0;
+                if (p.Redemption is { } r) (r.Id, r.TapId) = (0, 0);
+                foreach (var lot in p.NewLots) (lot.Id, lot.TapId) = (0, 0);
+            }
+
+            return false;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>One new tap's writes under its own savepoint, so a duplicate payment id fails that tap only.</summary>
