@@ -42,6 +42,8 @@ public sealed class PaymentsModule : BanyanModule
         services.AddSingleton(new WriteGate(serialize: context.Storage == StorageProvider.Sqlite));
         services.AddSingleton<Catalog>();
         services.AddSingleton<PointsBook>();
+        services.AddSingleton<TapCommitter>();
+        services.AddSingleton<TapReads>();
         services.AddSingleton<TapToPay>();
         services.AddOptions<WalletTierOptions>().Bind(context.Configuration.GetSection(WalletTierOptions.Section)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
         services.AddSingleton<WalletTiers>();

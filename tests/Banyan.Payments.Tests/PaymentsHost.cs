@@ -8,6 +8,7 @@ namespace Banyan.Payments.Tests;
 internal sealed class PaymentsHost : IAsyncDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "banyan-payments-" + Guid.NewGuid().ToString("N"));
+    private bool _keepData;
 
     private PaymentsHost(WebApplication app) => App = app;
 
@@ -22,6 +23,15 @@ internal sealed class PaymentsHost : IAsyncDisposable
     {
         var host = new PaymentsHost(null!);
         host.App = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", host._directory, .. args]);
+        await host.App.StartAsync();
+        return host;
+    }
+
+    /// <summary>A host on <paramref name="directory"/> that leaves the data there when disposed, so another host can start on it (crash tests).</summary>
+    public static async Task<PaymentsHost> StartOnAsync(string directory)
+    {
+        var host = new PaymentsHost(null!) { _keepData = true };
+        host.App = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", directory]);
         await host.App.StartAsync();
         return host;
     }
@@ -42,6 +52,7 @@ internal sealed class PaymentsHost : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        if (_keepData) return;
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
 }

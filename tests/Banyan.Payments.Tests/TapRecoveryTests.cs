@@ -20,6 +20,7 @@ public sealed class TapRecoveryTests
         var coupon = await s.CouponAsync(perCustomer: 1);
         var customer = await s.CustomerAsync(50_000);
         Assert.True((await s.TapAsync(customer.AccountId, merchant, 10_000)).Completed); // 200 points
+        await host.Get<TapCommitter>().SettledAsync(customer.CustomerId); // its completed mark is written after the answer
         var before = await s.StateAsync(customer, merchant, coupon);
 
         await using (var scope = host.Services.CreateAsyncScope())

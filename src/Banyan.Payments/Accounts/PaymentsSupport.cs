@@ -18,7 +18,9 @@ internal sealed class PaymentsNotFoundException(string message) : InvalidOperati
 /// </summary>
 internal sealed class HolderLocks
 {
-    private const int Stripes = 128;
+    // Many stripes: a tap holds its holder's stripe across two group commits and a ledger round, so two
+    // customers sharing a stripe would wait for each other; 4,096 semaphores cost ~0.5 MB.
+    private const int Stripes = 4_096;
     private readonly SemaphoreSlim[] _holders = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public SemaphoreSlim Holder(string holderId) => _holders[(holderId.GetHashCode(StringComparison.Ordinal) & int.MaxValue) % Stripes];

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Banyan.Payments.Bench;
 
 /// <summary>Figures of one tap-to-pay run. Declines (business answers) are counted apart from failures (errors).</summary>
-internal sealed record TapBenchFigures(int Requests, int Completed, int Declined, int Failed, IReadOnlyDictionary<string, int> DeclineReasons, double P50Ms, double P90Ms, double P99Ms, double MaxMs, double Seconds)
+internal sealed record TapBenchFigures(int Requests, int Completed, int Declined, int Failed, IReadOnlyDictionary<string, int> DeclineReasons, double P50Ms, double P90Ms, double P99Ms, double MaxMs, double Seconds, long Writes, long Groups)
 {
     /// <summary>Share of answered payments that did not fail (declines are correct answers, not failures).</summary>
     public double SuccessRate => Requests == 0 ? 0 : (double)(Requests - Failed) / Requests;
@@ -31,6 +31,8 @@ internal static class TapBenchmark
         var latencies = new ConcurrentBag<double>();
         var reasons = new ConcurrentDictionary<string, int>();
         int completed = 0, declined = 0, failed = 0;
+        var committer = services.GetRequiredService<TapCommitter>();
+        var (writes, groups) = (committer.WritesCommitted, committer.Groups);
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, customers), new ParallelOptions { MaxDegreeOfParallelism = customers, CancellationToken = ct }, async (c, token) =>
         {
@@ -64,7 +66,8 @@ internal static class TapBenchmark
         clock.Stop();
         var sorted = latencies.Order().ToArray();
         return new TapBenchFigures(checked(customers * tapsPerCustomer), completed, declined, failed,
-            new Dictionary<string, int>(reasons), Percentile(sorted, 0.50), Percentile(sorted, 0.90), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], clock.Elapsed.TotalSeconds);
+            new Dictionary<string, int>(reasons), Percentile(sorted, 0.50), Percentile(sorted, 0.90), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], clock.Elapsed.TotalSeconds,
+            committer.WritesCommitted - writes, committer.Groups - groups);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

@@ -15,8 +15,13 @@ internal sealed record PointsBalance(string HolderId, long ProgrammeId, string P
 /// to the holder) and lots (what each payment earned, when it expires). Expiry moves what is left of
 /// expired lots back to marketing ("breakage").
 /// </summary>
-internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, WriteGate writes)
+internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, WriteGate writes, TapCommitter taps)
 {
+    /// <summary>Bound of <see cref="_inLedger"/>; beyond it the set starts over (the next lookups go to the ledger again).</summary>
+    private const int MaxKnownAccounts = 1_000_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<UInt128, byte> _inLedger = new();
+
     public async Task<PointsAccountRow> EnsureAccountAsync(DbContext db, string holderId, ProgrammeRow programme, CancellationToken ct)
     {
         var row = await db.Set<PointsAccountRow>().FirstOrDefaultAsync(a => a.HolderId == holderId && a.ProgrammeId == programme.Id, ct);
@@ -33,17 +38,26 @@ internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scope
             await db.SaveChangesAsync(ct);
         }
 
-        // A lookup is a read; creating an account that exists would still be a journaled (fsynced) write.
+        // Ledger accounts are never removed, so one seen once need not be looked up again: a lookup waits for the
+        // ledger's next durable flush, which was a second ledger round trip on every earning tap.
         var id = PaymentsChart.Party(PaymentAccountKind.Points, row.Id);
-        if ((await ledger.LookupAccountsAsync(new[] { id }, ct)).Length == 1) return row;
-        var currency = Currencies.TryGetByLedger((uint)programme.Ledger, out var c) ? c : throw new InvalidOperationException("Unknown programme currency.");
-        await LedgerSetup.EnsureAccountsAsync(ledger, [PaymentsChart.PartyAccount(PaymentAccountKind.Points, row.Id, currency)], ct);
+        if (_inLedger.ContainsKey(id)) return row;
+        if ((await ledger.LookupAccountsAsync(new[] { id }, ct)).Length == 0)
+        {
+            // A lookup is a read; creating an account that exists would still be a journaled (fsynced) write.
+            var currency = Currencies.TryGetByLedger((uint)programme.Ledger, out var c) ? c : throw new InvalidOperationException("Unknown programme currency.");
+            await LedgerSetup.EnsureAccountsAsync(ledger, [PaymentsChart.PartyAccount(PaymentAccountKind.Points, row.Id, currency)], ct);
+        }
+
+        if (_inLedger.Count >= MaxKnownAccounts) _inLedger.Clear();
+        _inLedger.TryAdd(id, 0);
         return row;
     }
 
     public async Task<IReadOnlyList<PointsBalance>> BalancesAsync(string holderId, CancellationToken ct)
     {
         Check.Id("holder_id", holderId);
+        await taps.SettledAsync(holderId); // points a just-acknowledged tap earned are shown (decision 0630)
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         var accounts = await db.Set<PointsAccountRow>().AsNoTracking().Where(a => a.HolderId == holderId).OrderBy(a => a.Id).Take(100).ToListAsync(ct);
@@ -70,6 +84,7 @@ internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scope
         await gate.WaitAsync(ct);
         try
         {
+            await taps.SettledAsync(holderId);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<DbContext>();
             var at = time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -12,26 +12,27 @@ namespace Banyan.Payments.Retail;
 /// <summary>
 /// Tap to pay: one request becomes ONE linked ledger batch (payment, coupon subsidy, elderly discount,
 /// points redeemed and earned, conditional funds, merchant fee) — all or nothing. Coupon and points state
-/// changes with it, crash-safely, like <c>MoneyMover</c>: under the holder's (and the coupon's) lock the
-/// module decides, writes the tap row <c>pending</c> together with the coupon redemption and the points lots
-/// it takes or creates (one database transaction), posts the batch, then marks everything completed — or,
-/// if the ledger refused a leg, undoes its own rows. Start-up settles taps a crash left pending by looking
-/// up the first leg (a linked batch is in the ledger entirely or not at all). docs/payments.md.
+/// changes with it, crash-safely: under the holder's lock the module decides, hands the tap row
+/// <c>pending</c> with the coupon redemption and the points lots to the <see cref="TapCommitter"/> (one
+/// database transaction per group of concurrent taps), posts the batch (the ledger group-commits concurrent
+/// batches), then answers; the <c>completed</c> mark follows in the next group, a refusal undoes the module's
+/// rows before the answer. Start-up settles taps a crash left pending by looking up the first leg (a linked
+/// batch is in the ledger entirely or not at all). docs/payments.md, decisions 0600 and 0630.
 /// </summary>
-internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, PointsBook points, WriteGate writes, IOptions<PaymentsOptions> options)
+internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, PointsBook points, TapCommitter committer, TapReads reads, IOptions<PaymentsOptions> options)
 {
     public async Task<TapResult> PayAsync(TapRequest r, CancellationToken ct)
     {
         Validate(r);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
-        var merchant = await db.Set<MerchantRow>().AsNoTracking().FirstOrDefaultAsync(m => m.MerchantId == r.MerchantId, ct)
+        var merchant = await reads.MerchantAsync(db, r.MerchantId, ct)
             ?? throw new PaymentsNotFoundException($"No merchant '{r.MerchantId}'.");
         var payer = await PayerAsync(db, r.AccountId, ct) ?? throw new PaymentsNotFoundException($"Account {r.AccountId} is neither a customer account nor a wallet.");
         if (merchant.Ledger != (int)r.Currency.Ledger || payer.Currency != r.Currency)
             return TapResult.Declined("currency_mismatch", $"The merchant, the payer's account and the payment must share one currency ({r.Currency}).");
         CouponRow? coupon = null;
-        if (r.CouponCode is { } code && (coupon = await db.Set<CouponRow>().AsNoTracking().FirstOrDefaultAsync(c => c.Code == code, ct)) is null)
+        if (r.CouponCode is { } code && (coupon = await reads.CouponAsync(db, code, ct)) is null)
             return TapResult.Declined("coupon_not_found", $"No coupon '{code}'.");
 
         // Only the holder is locked: the per-customer coupon limit is counted per holder, and the coupon's budget
@@ -42,6 +43,7 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
         await holderGate.WaitAsync(ct);
         try
         {
+            await committer.SettledAsync(payer.HolderId);
             return await PayLockedAsync(db, r, merchant, payer, coupon, ct);
         }
         finally
@@ -55,21 +57,21 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
-        foreach (var row in await db.Set<TapRow>().Where(t => t.Status == "pending").OrderBy(t => t.Id).Take(10_000).ToListAsync(ct))
+        foreach (var row in await db.Set<TapRow>().AsNoTracking().Where(t => t.Status == "pending").OrderBy(t => t.Id).Take(10_000).ToListAsync(ct))
         {
-            await SettleAsync(db, row, ct);
+            await SettleAsync(row, ct);
         }
     }
 
     private async Task<TapResult> PayLockedAsync(DbContext db, TapRequest r, MerchantRow merchant, Payer payer, CouponRow? coupon, CancellationToken ct)
     {
         var payerText = payer.AccountId.ToString(CultureInfo.InvariantCulture);
-        var existing = await db.Set<TapRow>().FirstOrDefaultAsync(t => t.Initiator == r.Initiator && t.PaymentId == r.PaymentId, ct);
+        var existing = await db.Set<TapRow>().AsNoTracking().FirstOrDefaultAsync(t => t.Initiator == r.Initiator && t.PaymentId == r.PaymentId, ct);
         if (existing is not null)
         {
             if (existing.MerchantRowId != merchant.Id || existing.Amount != r.Amount || existing.PayerAccountId != payerText || existing.CouponId != coupon?.Id)
                 throw new PaymentsConflictException($"payment_id '{r.PaymentId}' was already used for a different payment.");
-            if (existing.Status == "pending") await SettleAsync(db, existing, ct);
+            if (existing.Status == "pending") existing = await SettleAsync(existing, ct);
             return await ResultAsync(existing, merchant.MerchantId, r.Currency, ct);
         }
 
@@ -77,25 +79,27 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
         var (plan, declined) = await PlanAsync(db, r, merchant, payer, coupon, now, ct);
         if (declined is not null) return declined;
         var legs = plan!.Legs();
-        var row = await WriteAsync(db, r, plan, legs.Count, now, ct);
+        var row = NewRow(r, plan, legs.Count, now);
+        await committer.WritePendingAsync(Pending(row, plan, now), ct);
         var transfers = legs.Select((l, i) => l.ToTransfer(PaymentsChart.TransferId(PaymentTransferKind.Tap, (byte)i, row.Id), r.Currency.Ledger, row.Id, linked: i < legs.Count - 1)).ToArray();
-        // The ledger decides now; record its decision even if the caller has gone.
+        // The ledger decides now; record its decision even if the caller has gone. Concurrent taps' batches
+        // are coalesced by the ledger's writer into one durable record; each request keeps its own chain.
         var results = await ledger.CreateTransfersAsync(transfers, CancellationToken.None);
         var failed = Array.FindIndex(results, x => !LedgerSetup.Ok(x) && x != CreateTransferResult.LinkedEventFailed);
-        using (await writes.EnterAsync(CancellationToken.None))
+        if (failed >= 0)
         {
-            if (failed < 0)
-            {
-                await CompleteAsync(db, row);
-            }
-            else
-            {
-                var (reason, detail) = Reason(legs[failed].Role, results[failed], r.Currency);
-                await RejectAsync(db, row, reason, detail);
-            }
+            var (reason, detail) = Reason(legs[failed].Role, results[failed], r.Currency);
+            await committer.WriteOutcomeAsync(new TapOutcome(row.Id, reason, detail, row.LotUsage));
+            return TapResult.Declined(reason, detail);
         }
 
-        return await ResultAsync(row, merchant.MerchantId, r.Currency, ct);
+        // Acknowledged once the ledger holds the batch durably; the completed mark follows in the next group
+        // (not awaited). Safe: the pending rows already count for every later check of this holder, and if the
+        // process dies before the mark, start-up settlement finds the batch and completes the tap (decision 0630).
+        committer.CompleteLater(row.Id, row.HolderId);
+        // Every leg was just created as planned: the receipt needs no second trip to the ledger.
+        var receiptLegs = transfers.Select(t => new TapLeg(RoleOf(t.Code), t.Id, t.DebitAccountId, t.CreditAccountId, checked((long)t.Amount), t.Code)).ToList();
+        return new TapResult(Receipt(row, merchant.MerchantId, r.Currency, receiptLegs), null, null);
     }
 
     private async Task<(TapPlan?, TapResult?)> PlanAsync(DbContext db, TapRequest r, MerchantRow merchant, Payer payer, CouponRow? coupon, DateTimeOffset now, CancellationToken ct)
@@ -120,7 +124,7 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
     {
         var merchant = plan.Merchant;
         if (plan.Paid == 0) return;
-        if (merchant.ProgrammeId is { } pid && await db.Set<ProgrammeRow>().AsNoTracking().FirstOrDefaultAsync(p => p.Id == pid && p.Ledger == merchant.Ledger, ct) is { } programme)
+        if (merchant.ProgrammeId is { } pid && await reads.ProgrammeAsync(db, pid, ct) is { Ledger: var pl } programme && pl == merchant.Ledger)
         {
             plan.PointsEarned = checked(plan.Paid * Catalog.RateFor(programme, merchant.Mcc)) / 10_000;
             plan.EarnProgramme = programme;
@@ -135,80 +139,46 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
         }
     }
 
-    /// <summary>The tap row, the coupon redemption and the points lots taken or created: one database transaction, before posting.</summary>
-    private async Task<TapRow> WriteAsync(DbContext db, TapRequest r, TapPlan plan, int legs, DateTimeOffset now, CancellationToken ct)
+    private TapRow NewRow(TapRequest r, TapPlan plan, int legs, DateTimeOffset now) => new()
     {
-        var row = new TapRow
-        {
-            Initiator = r.Initiator, PaymentId = r.PaymentId, MerchantRowId = plan.Merchant.Id, PayerAccountId = plan.Payer.AccountId.ToString(CultureInfo.InvariantCulture),
-            HolderId = plan.Payer.HolderId, Ledger = plan.Merchant.Ledger, Amount = r.Amount, CouponId = plan.Coupon?.Id, CouponSubsidy = plan.CouponSubsidy,
-            Discount = plan.Discount, PointsRedeemed = plan.PointsRedeemed, EarmarkUsed = plan.EarmarkUsed, EarmarkId = plan.Earmark?.Id, Paid = plan.Paid,
-            PointsEarned = plan.PointsEarned, CarePointsEarned = plan.CarePointsEarned, Fee = plan.Fee, LotUsage = plan.LotUsage, Legs = legs,
-            Status = "pending", CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), BusinessDay = BusinessDay(now),
-        };
-        using var gate = await writes.EnterAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Add(row);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            throw new PaymentsConflictException($"payment_id '{r.PaymentId}' is being used for another payment right now.");
-        }
+        Initiator = r.Initiator, PaymentId = r.PaymentId, MerchantRowId = plan.Merchant.Id, PayerAccountId = plan.Payer.AccountId.ToString(CultureInfo.InvariantCulture),
+        HolderId = plan.Payer.HolderId, Ledger = plan.Merchant.Ledger, Amount = r.Amount, CouponId = plan.Coupon?.Id, CouponSubsidy = plan.CouponSubsidy,
+        Discount = plan.Discount, PointsRedeemed = plan.PointsRedeemed, EarmarkUsed = plan.EarmarkUsed, EarmarkId = plan.Earmark?.Id, Paid = plan.Paid,
+        PointsEarned = plan.PointsEarned, CarePointsEarned = plan.CarePointsEarned, Fee = plan.Fee, LotUsage = plan.LotUsage, Legs = legs,
+        Status = "pending", CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), BusinessDay = BusinessDay(now),
+    };
 
-        if (plan.Coupon is { } c) db.Add(new CouponRedemptionRow { CouponId = c.Id, HolderId = row.HolderId, TapId = row.Id, Amount = plan.CouponSubsidy, Status = "pending" });
-        foreach (var (lot, used) in plan.LotsUsed) lot.Remaining = checked(lot.Remaining - used);
+    /// <summary>The tap row, the coupon redemption and the points lots taken or created: written together (one group transaction), before posting.</summary>
+    private static PendingTap Pending(TapRow row, TapPlan plan, DateTimeOffset now)
+    {
+        var redemption = plan.Coupon is { } c ? new CouponRedemptionRow { CouponId = c.Id, HolderId = row.HolderId, Amount = plan.CouponSubsidy, Status = "pending" } : null;
+        var lots = new List<PointsLotRow>(2);
         AddLot(plan.EarnTo, plan.EarnProgramme, plan.PointsEarned);
         AddLot(plan.CareTo, plan.CareProgramme, plan.CarePointsEarned);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return row;
+        return new PendingTap(row, redemption, lots, plan.LotsUsed.Select(u => (u.Lot.Id, u.Used)).ToList());
 
         void AddLot(PointsAccountRow? to, ProgrammeRow? programme, long earned)
         {
             if (to is null || programme is null || earned == 0) return;
-            db.Add(new PointsLotRow
+            lots.Add(new PointsLotRow
             {
-                PointsAccountId = to.Id, TapId = row.Id, Earned = earned, Remaining = earned, Status = "pending",
+                PointsAccountId = to.Id, Earned = earned, Remaining = earned, Status = "pending",
                 ExpiresAtUnixMs = now.AddDays(programme.ExpiryDays).ToUnixTimeMilliseconds(),
             });
         }
     }
 
-    private async Task SettleAsync(DbContext db, TapRow row, CancellationToken ct)
+    /// <summary>Resolves a pending tap from the ledger: a linked batch is there entirely or not at all, so its first leg decides.</summary>
+    private async Task<TapRow> SettleAsync(TapRow row, CancellationToken ct)
     {
         var first = PaymentsChart.TransferId(PaymentTransferKind.Tap, 0, row.Id);
         var found = await ledger.LookupTransfersAsync(new[] { first }, ct);
-        if (found.Length == 1) await CompleteAsync(db, row);
-        else await RejectAsync(db, row, "interrupted", "The server stopped before the payment was posted; nothing moved.");
-    }
-
-    private static async Task CompleteAsync(DbContext db, TapRow row)
-    {
-        row.Status = "completed";
-        var id = row.Id;
-        foreach (var r in await db.Set<CouponRedemptionRow>().Where(x => x.TapId == id).ToListAsync()) r.Status = "completed";
-        foreach (var l in await db.Set<PointsLotRow>().Where(x => x.TapId == id && x.Status == "pending").ToListAsync()) l.Status = "active";
-        await db.SaveChangesAsync(CancellationToken.None);
-    }
-
-    /// <summary>Undoes the module's own state for a tap the ledger refused: the coupon use goes, lots get their points back.</summary>
-    private static async Task RejectAsync(DbContext db, TapRow row, string reason, string detail)
-    {
-        (row.Status, row.Reason, row.Detail) = ("rejected", reason, detail);
-        var id = row.Id;
-        db.RemoveRange(await db.Set<CouponRedemptionRow>().Where(x => x.TapId == id).ToListAsync());
-        db.RemoveRange(await db.Set<PointsLotRow>().Where(x => x.TapId == id && x.Status == "pending").ToListAsync());
-        foreach (var part in row.LotUsage.Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var (lotId, used) = (long.Parse(part.AsSpan(0, part.IndexOf(':', StringComparison.Ordinal)), CultureInfo.InvariantCulture), long.Parse(part.AsSpan(part.IndexOf(':', StringComparison.Ordinal) + 1), CultureInfo.InvariantCulture));
-            var lot = await db.Set<PointsLotRow>().FirstAsync(l => l.Id == lotId);
-            lot.Remaining = checked(lot.Remaining + used);
-        }
-
-        await db.SaveChangesAsync(CancellationToken.None);
+        var outcome = found.Length == 1
+            ? new TapOutcome(row.Id, null, null, row.LotUsage)
+            : new TapOutcome(row.Id, "interrupted", "The server stopped before the payment was posted; nothing moved.", row.LotUsage);
+        await committer.WriteOutcomeAsync(outcome);
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<DbContext>().Set<TapRow>().AsNoTracking().FirstAsync(t => t.Id == row.Id, ct);
     }
 
     private async Task<TapResult> ResultAsync(TapRow row, string merchantId, Currency currency, CancellationToken ct)
@@ -217,9 +187,12 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
         var ids = Enumerable.Range(0, row.Legs).Select(i => PaymentsChart.TransferId(PaymentTransferKind.Tap, (byte)i, row.Id)).ToArray();
         var legs = (await ledger.LookupTransfersAsync(ids, ct))
             .Select(t => new TapLeg(RoleOf(t.Code), t.Id, t.DebitAccountId, t.CreditAccountId, checked((long)t.Amount), t.Code)).ToList();
-        return new TapResult(new TapReceipt(row.PaymentId, merchantId, currency, row.Amount, row.CouponSubsidy, row.Discount, row.PointsRedeemed,
-            row.EarmarkUsed, row.Paid, row.PointsEarned, row.CarePointsEarned, row.Fee, legs), null, null);
+        return new TapResult(Receipt(row, merchantId, currency, legs), null, null);
     }
+
+    private static TapReceipt Receipt(TapRow row, string merchantId, Currency currency, IReadOnlyList<TapLeg> legs) =>
+        new(row.PaymentId, merchantId, currency, row.Amount, row.CouponSubsidy, row.Discount, row.PointsRedeemed,
+            row.EarmarkUsed, row.Paid, row.PointsEarned, row.CarePointsEarned, row.Fee, legs);
 
     internal static string RoleOf(ushort code) => code switch
     {
@@ -251,7 +224,7 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
         var text = accountId.ToString(CultureInfo.InvariantCulture);
         if (PaymentsChart.IsCustomerAccount(accountId))
         {
-            var c = await db.Set<CustomerAccountRow>().AsNoTracking().FirstOrDefaultAsync(a => a.AccountId == text, ct);
+            var c = await reads.CustomerAccountAsync(db, text, ct);
             return c is not null && Currencies.TryGetByLedger((uint)c.Ledger, out var cur) ? new Payer(accountId, c.CustomerId, cur, null) : null;
         }
 
