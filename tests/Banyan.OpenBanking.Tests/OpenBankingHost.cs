@@ -40,7 +40,13 @@ internal sealed class OpenBankingHost : IAsyncDisposable
             $"--BANYAN_BOOTSTRAP_CLIENT_ID={AdminId}", $"--BANYAN_BOOTSTRAP_CLIENT_SECRET={AdminSecret}",
             // The cross-tenant table grants many consents per customer within a second, which the zero-trust risk
             // engine rightly calls a burst; its rules are the gateway's tests' subject, not these.
-            "--Banyan:Gateway:Risk:BurstPerSecond=1000", .. args]);
+            // Likewise the abnormal-call detector: one loopback admin onboarding partners back to back is a
+            // "burst" from a source with no baseline once the read path got fast enough (15 calls/s).
+            "--Banyan:Gateway:Risk:BurstPerSecond=1000", "--Banyan:Gateway:Detector:BurstFloorPerSecond=100000",
+            "--Banyan:Gateway:Detector:BurstFactor=100000",
+            // The bank's own admin client onboards partners faster than a partner's default 50 calls/s.
+            $"--Banyan:Gateway:Partners:{AdminId}:PerSecond=100000", $"--Banyan:Gateway:Partners:{AdminId}:PerMinute=1000000",
+            .. args]);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var admin = new HttpClient { BaseAddress = address };
