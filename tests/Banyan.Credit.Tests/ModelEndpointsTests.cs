@@ -25,7 +25,7 @@ public sealed class ModelEndpointsTests(ApiHost host) : IClassFixture<ApiHost>
 {
     private const string Officer = "console:risk.officer";
 
-    private HttpClient Admin => host.ClientFor("credit credit_admin", Officer);
+    private HttpClient Admin => host.ClientFor("credit credit-admin", Officer);
 
     private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
     {
@@ -87,7 +87,7 @@ public sealed class ModelEndpointsTests(ApiHost host) : IClassFixture<ApiHost>
     }
 
     [Fact]
-    public async Task Approval_needs_the_credit_admin_scope_and_changes_nothing_without_it()
+    public async Task Approval_needs_the_credit-admin_scope_and_changes_nothing_without_it()
     {
         var draft = host.Registry.Register(SmallModels.Fair);
         using var response = await host.ClientFor("credit", "some-partner").PostAsJsonAsync($"/v1/credit/models/{draft.Version}/approve", new { });

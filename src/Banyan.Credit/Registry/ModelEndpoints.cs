@@ -12,14 +12,14 @@ namespace Banyan.Credit.Registry;
 
 /// <summary>
 /// The model registry over HTTP (decision 0660): list versions and read one with its stored fairness
-/// audit (scope <c>credit</c>); approve and retire (scope <c>credit_admin</c>, the risk officer's /
+/// audit (scope <c>credit</c>); approve and retire (scope <c>credit-admin</c>, the risk officer's /
 /// credit administrator's scope). The approver is the authenticated caller, never a body field.
 /// Approval of a version whose audit misses its parity gap is refused (409) unless the body carries an
 /// <c>override_reason</c>, which is stored with the version and written to the audit log.
 /// </summary>
 internal static class ModelEndpoints
 {
-    public const string AdminScope = "credit_admin";
+    public const string AdminScope = "credit-admin";
     public const int MaxBodyBytes = 8 * 1024;
 
     public static void Map(IEndpointRouteBuilder v1)
