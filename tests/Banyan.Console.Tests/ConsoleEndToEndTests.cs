@@ -12,7 +12,7 @@ namespace Banyan.Console.Tests;
 [Collection(ConsoleHostCollection.Name)]
 public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
 {
-    private static readonly string[] Pages = ["/console", "/console/ledger", "/console/aml", "/console/credit", "/console/loans", "/console/audit", "/console/regtech", "/console/payments", "/console/gateway", "/console/models"];
+    private static readonly string[] Pages = ["/console", "/console/ledger", "/console/aml", "/console/credit", "/console/loans", "/console/audit", "/console/regtech", "/console/payments", "/console/gateway", "/console/models", "/console/partners"];
 
     [SkippableFact]
     public async Task Staff_sign_in_with_totp_work_every_page_close_a_case_read_a_credit_explanation_and_switch_language()

@@ -18,6 +18,7 @@ internal static class ConsoleNavigation
         new("/console/payments", "nav_payments", MudBlazor.Icons.Material.Filled.Public, StaffPermission.ViewPayments),
         new("/console/gateway", "nav_gateway", MudBlazor.Icons.Material.Filled.Router, StaffPermission.ViewGateway),
         new("/console/models", "nav_models", MudBlazor.Icons.Material.Filled.ModelTraining, StaffPermission.ViewModels),
+        new("/console/partners", "nav_partners", MudBlazor.Icons.Material.Filled.Handshake, StaffPermission.ViewPartners),
     ];
 }
 
