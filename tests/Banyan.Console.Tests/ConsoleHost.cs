@@ -31,7 +31,7 @@ internal sealed class ConsoleHost : IAsyncDisposable
     public static async Task<ConsoleHost> StartAsync()
     {
         var host = new ConsoleHost();
-        host.App = BanyanServer.Build(["--demo", "--data", host._data, "--urls", "http://127.0.0.1:0"]);
+        host.App = BanyanServer.Build(["--demo", "--data", host._data, "--urls", "http://127.0.0.1:0"], [.. Modules.All(), new StepUpProbeModule()]);
         await host.App.StartAsync();
         var address = host.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.Address = new Uri(address.TrimEnd('/') + "/");

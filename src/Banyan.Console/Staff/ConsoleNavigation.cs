@@ -19,6 +19,7 @@ internal static class ConsoleNavigation
         new("/console/gateway", "nav_gateway", MudBlazor.Icons.Material.Filled.Router, StaffPermission.ViewGateway),
         new("/console/models", "nav_models", MudBlazor.Icons.Material.Filled.ModelTraining, StaffPermission.ViewModels),
         new("/console/partners", "nav_partners", MudBlazor.Icons.Material.Filled.Handshake, StaffPermission.ViewPartners),
+        new("/console/staff", "nav_staff", MudBlazor.Icons.Material.Filled.ManageAccounts, StaffPermission.ManageStaff),
     ];
 }
 
