@@ -87,7 +87,7 @@ public sealed class ModelEndpointsTests(ApiHost host) : IClassFixture<ApiHost>
     }
 
     [Fact]
-    public async Task Approval_needs_the_credit-admin_scope_and_changes_nothing_without_it()
+    public async Task Approval_needs_the_credit_admin_scope_and_changes_nothing_without_it()
     {
         var draft = host.Registry.Register(SmallModels.Fair);
         using var response = await host.ClientFor("credit", "some-partner").PostAsJsonAsync($"/v1/credit/models/{draft.Version}/approve", new { });

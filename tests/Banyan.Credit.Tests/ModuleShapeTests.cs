@@ -13,7 +13,7 @@ public class ModuleShapeTests
     }
 
     [Fact]
-    public void The_module_is_named_credit_and_declares_the_credit_and_credit-admin_scopes()
+    public void The_module_is_named_credit_and_declares_the_credit_and_credit_admin_scopes()
     {
         var module = new CreditModule();
         Assert.Equal("credit", module.Name);
