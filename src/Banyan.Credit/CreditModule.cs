@@ -20,7 +20,7 @@ public sealed class CreditModule : BanyanModule
     public override string Name => "credit";
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Scopes => ["credit"];
+    public override IReadOnlyList<string> Scopes => ["credit", ModelEndpoints.AdminScope];
 
     /// <inheritdoc />
     public override void ConfigureServices(IServiceCollection services, ModuleContext context)

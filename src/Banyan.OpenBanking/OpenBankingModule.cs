@@ -122,6 +122,7 @@ public sealed class OpenBankingModule : BanyanModule
     {
         var openBanking = v1.MapGroup("/open-banking");
         AdminEndpoints.Map(openBanking);
+        AdminListEndpoints.Map(openBanking);
         ConsentEndpoints.Map(openBanking);
         ResourceEndpoints.Map(openBanking);
         Onboarding.Map(openBanking);

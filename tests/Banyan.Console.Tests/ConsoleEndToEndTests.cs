@@ -12,7 +12,7 @@ namespace Banyan.Console.Tests;
 [Collection(ConsoleHostCollection.Name)]
 public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
 {
-    private static readonly string[] Pages = ["/console", "/console/ledger", "/console/aml", "/console/credit", "/console/loans", "/console/audit", "/console/regtech", "/console/payments", "/console/gateway"];
+    private static readonly string[] Pages = ["/console", "/console/ledger", "/console/aml", "/console/credit", "/console/loans", "/console/audit", "/console/regtech", "/console/payments", "/console/gateway", "/console/models", "/console/partners", "/console/staff"];
 
     [SkippableFact]
     public async Task Staff_sign_in_with_totp_work_every_page_close_a_case_read_a_credit_explanation_and_switch_language()
@@ -38,7 +38,10 @@ public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
         }
 
         await CloseCaseAsync(page, host.CaseIds[0]);
+        await SeeTheNetworkGraphAsync(page, host.NetworkCaseId);
         await ReadCreditExplanationAsync(page);
+        await ApproveModelVersionAsync(page, host.DraftModelVersion);
+        await CreateAndDisableAStaffUserWithStepUpAsync(page);
 
         await page.GotoAsync("/console");
         await WaitInteractiveAsync(page);
@@ -116,9 +119,69 @@ public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
         await ScreenshotAsync(page, "credit-decision");
     }
 
+    private async Task SeeTheNetworkGraphAsync(IPage page, long caseId)
+    {
+        await page.GotoAsync($"/console/aml/{caseId}");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("#network-graph svg[role=img]")).ToBeVisibleAsync();
+        // Centre plus the cash desk and five senders: six counterparties, six incoming flows in the table.
+        await Assertions.Expect(page.Locator("#network-graph circle")).ToHaveCountAsync(7);
+        await Assertions.Expect(page.Locator("#network-table tbody tr")).ToHaveCountAsync(6);
+        await Assertions.Expect(page.Locator("#network-table")).ToContainTextAsync("Branch 7 cash desk");
+        await AuditAccessibilityAsync(page, $"/console/aml/{caseId} (network)");
+        await ScreenshotAsync(page, "aml-network");
+    }
+
+    private async Task CreateAndDisableAStaffUserWithStepUpAsync(IPage page)
+    {
+        const string user = "e2e.officer";
+        var row = page.Locator($"[id='staff-row-{user}']");
+        await page.GotoAsync("/console/staff");
+        await WaitInteractiveAsync(page);
+        await page.Locator("#new-user-name").FillAsync(user);
+        await page.Locator("#new-display-name").FillAsync("E2E Risk Officer");
+        await page.GetByLabel("risk_officer").CheckAsync();
+        await page.Locator("#create-staff").ClickAsync();
+        await Assertions.Expect(page.Locator("#new-totp-secret")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[A-Z2-7]{32}$"));
+        await Assertions.Expect(row).ToContainTextAsync("risk_officer");
+        await Assertions.Expect(row.Locator(".staff-status")).ToHaveTextAsync("active");
+        await AuditAccessibilityAsync(page, "/console/staff (created)");
+        await ScreenshotAsync(page, "staff-created");
+
+        // The probe engine rates staff_disable medium risk: the console asks for a fresh TOTP code first.
+        var disable = page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Disable " + user });
+        await disable.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Confirm" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#step-up-code")).ToBeVisibleAsync();
+        await Assertions.Expect(row.Locator(".staff-status")).ToHaveTextAsync("active");
+        // The sign-in used this step's code, and codes are never accepted twice: take the next step's (±1 step is accepted).
+        await page.Locator("#step-up-code").FillAsync(DemoStaff.CurrentCode(DateTimeOffset.UtcNow.AddSeconds(30)));
+        await page.Locator("#step-up-code").BlurAsync();
+        await disable.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Confirm" }).ClickAsync();
+        await Assertions.Expect(row.Locator(".staff-status")).ToHaveTextAsync("disabled");
+    }
+
+    private async Task ApproveModelVersionAsync(IPage page, string version)
+    {
+        await page.GotoAsync("/console/models");
+        await WaitInteractiveAsync(page);
+        // The page opens the newest draft: the version registered by the host.
+        await Assertions.Expect(page.Locator("#model-detail h2").First).ToContainTextAsync(version);
+        await Assertions.Expect(page.Locator("#model-detail-status")).ToHaveTextAsync("draft");
+        await Assertions.Expect(page.Locator("#fairness-after")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#fairness-report svg[role=img]")).ToBeVisibleAsync();
+        await page.Locator("#approve-model").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Confirm" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#model-detail-status")).ToHaveTextAsync("approved");
+        await Assertions.Expect(page.Locator($"#model-row-{version}")).ToContainTextAsync("console:" + DemoStaff.UserName);
+        await AuditAccessibilityAsync(page, "/console/models (approved)");
+        await ScreenshotAsync(page, "model-approved");
+    }
+
     // Blazor Server is interactive once its circuit is up; the page title element is rendered by then.
     private static async Task WaitInteractiveAsync(IPage page) =>
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.mud-layout') !== null && document.title.length > 0");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('#circuit-ready[data-ready=yes]') !== null && document.title.length > 0");
 
     // Collected over the whole walk and asserted at the end, so one run names every page's problems.
     private readonly List<string> _violations = [];

@@ -20,14 +20,24 @@ internal sealed class ConsoleHost : IAsyncDisposable
 
     public IReadOnlyList<long> CaseIds { get; private set; } = [];
 
+    /// <summary>A draft credit model version (a re-registration of the demo model) for the approval test.</summary>
+    public string DraftModelVersion { get; private set; } = "";
+
+    /// <summary>The case the real-time AML monitor opened for <see cref="NetworkCustomer"/> (structuring cash deposits).</summary>
+    public long NetworkCaseId { get; private set; }
+
+    public const string NetworkCustomer = "E2E-NET";
+
     public static async Task<ConsoleHost> StartAsync()
     {
         var host = new ConsoleHost();
-        host.App = BanyanServer.Build(["--demo", "--data", host._data, "--urls", "http://127.0.0.1:0"]);
+        host.App = BanyanServer.Build(["--demo", "--data", host._data, "--urls", "http://127.0.0.1:0"], [.. Modules.All(), new StepUpProbeModule()]);
         await host.App.StartAsync();
         var address = host.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.Address = new Uri(address.TrimEnd('/') + "/");
         host.CaseIds = await host.ImportAlertsAsync();
+        host.DraftModelVersion = await host.RegisterDraftModelAsync();
+        host.NetworkCaseId = await host.CreateNetworkCaseAsync();
         return host;
     }
 
@@ -44,6 +54,57 @@ internal sealed class ConsoleHost : IAsyncDisposable
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
         return [.. JsonDocument.Parse(body).RootElement.GetProperty("case_ids").EnumerateArray().Select(e => e.GetInt64())];
+    }
+
+    // Like the AML demo's live part: a monitored customer receives three cash deposits just under the reporting
+    // threshold and five transfers from registered external counterparties; the monitor opens a case from the journal.
+    private async Task<long> CreateNetworkCaseAsync()
+    {
+        using var api = await App.CreateAuthorizedClientAsync();
+        const ulong tag = 0x434E5345; // "CNSE": console e2e
+        static string Id(ulong n) => (((UInt128)tag << 96) | n).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (till, account) = (Id(1), Id(2));
+        var senders = Enumerable.Range(0, 5).Select(i => Id(10 + (ulong)i)).ToList();
+        await PostAsync(api, "v1/ledger/accounts", new[] { till, account }.Concat(senders).Select(id => new { id, ledger = 156, code = 1 }).ToArray());
+        await PostAsync(api, "v1/aml/accounts", new { account_id = till, kind = "external", channel = "cash", country = "CN", name = "Branch 7 cash desk" });
+        await PostAsync(api, "v1/aml/accounts", new { account_id = account, customer_id = NetworkCustomer, kind = "individual", country = "CN", name = "Li Na", declared_monthly_income_minor = 1_000_000 });
+        for (var i = 0; i < senders.Count; i++)
+            await PostAsync(api, "v1/aml/accounts", new { account_id = senders[i], kind = "external", country = i == 0 ? "IR" : "CN", name = $"Sender {i + 1}" });
+        long[] deposits = [4_700_000, 4_850_000, 4_950_000];
+        var transfers = deposits.Select((amount, i) => new { id = Id(100 + (ulong)i), debit_account_id = till, credit_account_id = account, amount = amount.ToString(System.Globalization.CultureInfo.InvariantCulture), ledger = 156, code = 1 })
+            .Concat(senders.Select((sender, i) => new { id = Id(200 + (ulong)i), debit_account_id = sender, credit_account_id = account, amount = (500_000 + i * 150_000).ToString(System.Globalization.CultureInfo.InvariantCulture), ledger = 156, code = 1 }))
+            .ToArray();
+        await PostAsync(api, "v1/ledger/transfers", transfers);
+        // The monitor follows the journal asynchronously: wait (bounded) until it has opened the customer's case.
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var body = await (await api.GetAsync(new Uri("v1/aml/cases?status=open&limit=200", UriKind.Relative))).Content.ReadAsStringAsync();
+            var mine = JsonDocument.Parse(body).RootElement.GetProperty("items").EnumerateArray()
+                .FirstOrDefault(c => c.GetProperty("party").GetString() == "customer:" + NetworkCustomer);
+            if (mine.ValueKind == JsonValueKind.Object) return mine.GetProperty("id").GetInt64();
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the AML monitor opened no case for the e2e customer: " + body);
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task PostAsync(HttpClient api, string path, object body)
+    {
+        using var response = await api.PostAsync(new Uri(path, UriKind.Relative),
+            new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    // The operator's path: 'banyan credit registry add' on the server's registry directory, with the demo model's file.
+    private async Task<string> RegisterDraftModelAsync()
+    {
+        var registry = Path.Combine(_data, "credit", "registry");
+        var model = Directory.GetFiles(Path.Combine(registry, "models"), "*.json").Single();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await Banyan.Cli.BanyanCli.RunAsync(["credit", "registry", "add", "--registry", registry, "--model", model, "--json"], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        return JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("version").GetString()!;
     }
 
     public async ValueTask DisposeAsync()

@@ -35,7 +35,14 @@ public sealed class ApiHost : IAsyncDisposable
         var module = new CreditModule();
         module.ConfigureServices(builder.Services, new ModuleContext(builder.Configuration, DataDirectory, StorageProvider.Sqlite, builder.Environment));
         builder.Services.AddAuthentication("test").AddScheme<AuthenticationSchemeOptions, ScopeHeaderHandler>("test", _ => { });
-        builder.Services.AddAuthorization(o => o.AddPolicy(ScopePolicy.For("credit"), p => p.RequireClaim("scope", "credit")));
+        builder.Services.AddAuthorization(o =>
+        {
+            o.AddPolicy(ScopePolicy.For("credit"), p => p.RequireClaim("scope", "credit"));
+            o.AddPolicy(ScopePolicy.For(ModelEndpoints.AdminScope), p => p.RequireClaim("scope", ModelEndpoints.AdminScope));
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => Banyan.Platform.Http.BanyanJson.Apply(o.SerializerOptions)); // as the host does
+        builder.Services.AddSingleton<RecordingAuditLog>();
+        builder.Services.AddSingleton<Banyan.Platform.Security.IAuditLog>(sp => sp.GetRequiredService<RecordingAuditLog>());
         app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -49,6 +56,16 @@ public sealed class ApiHost : IAsyncDisposable
     public HttpClient Client { get; }
     internal ModelRegistry Registry => app.Services.GetRequiredService<ModelRegistry>();
     public IServiceProvider Services => app.Services;
+    /// <summary>A client with its own scopes and OAuth client id (the caller the API records as actor).</summary>
+    public HttpClient ClientFor(string scopes, string clientId)
+    {
+        var client = app.GetTestClient();
+        client.DefaultRequestHeaders.Add("X-Test-Scopes", scopes);
+        client.DefaultRequestHeaders.Add("X-Test-Client", clientId);
+        return client;
+    }
+
+    internal RecordingAuditLog Audit => app.Services.GetRequiredService<RecordingAuditLog>();
 
     public string DecisionsDirectory => Path.Combine(DataDirectory, "credit", "decisions");
 
@@ -64,7 +81,8 @@ public sealed class ApiHost : IAsyncDisposable
         protected override Task<AuthenticateResult> HandleAuthenticateAsync()
         {
             if (!Request.Headers.TryGetValue("X-Test-Scopes", out var scopes)) return Task.FromResult(AuthenticateResult.NoResult());
-            var claims = scopes.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => new Claim("scope", s));
+            var claims = scopes.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => new Claim("scope", s)).ToList();
+            if (Request.Headers.TryGetValue("X-Test-Client", out var client)) claims.Add(new Claim("client_id", client.ToString()));
             var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, "test"));
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, "test")));
         }

@@ -13,11 +13,11 @@ public class ModuleShapeTests
     }
 
     [Fact]
-    public void The_module_is_named_credit_and_declares_the_credit_scope()
+    public void The_module_is_named_credit_and_declares_the_credit_and_credit_admin_scopes()
     {
         var module = new CreditModule();
         Assert.Equal("credit", module.Name);
-        Assert.Equal(["credit"], module.Scopes);
+        Assert.Equal(["credit", "credit-admin"], module.Scopes);
     }
 }
 

@@ -17,7 +17,7 @@ internal sealed class ConsoleClientCredentials
     public const string ClientId = "banyan-console";
 
     /// <summary>The scopes the console reads and acts with; the API still checks each route's scope.</summary>
-    public static readonly string[] Scopes = ["ledger", "aml", "credit", "lending", "admin", "regtech", "payments"];
+    public static readonly string[] Scopes = ["ledger", "aml", "credit", "lending", "admin", "regtech", "payments", "credit-admin"];
 
     public string Secret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 

@@ -62,6 +62,7 @@ internal static class ConsoleAuth
         services.AddScoped<IUserStore<StaffUser>>(sp => new UserStore<StaffUser, StaffRole, DbContext, string, StaffUserClaim, StaffUserRole, StaffUserLogin, StaffUserToken, StaffRoleClaim>(sp.GetRequiredService<DbContext>()));
         services.AddScoped<IRoleStore<StaffRole>>(sp => new RoleStore<StaffRole, DbContext, string, StaffUserRole, StaffRoleClaim>(sp.GetRequiredService<DbContext>()));
         services.AddScoped<StaffSignIn>();
+        services.AddScoped<StaffAdministration>();
     }
 
     public static void MapAccountEndpoints(IEndpointRouteBuilder app)

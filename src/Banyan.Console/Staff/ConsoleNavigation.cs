@@ -17,6 +17,9 @@ internal static class ConsoleNavigation
         new("/console/regtech", "nav_regtech", MudBlazor.Icons.Material.Filled.Gavel, StaffPermission.ViewRegTech),
         new("/console/payments", "nav_payments", MudBlazor.Icons.Material.Filled.Public, StaffPermission.ViewPayments),
         new("/console/gateway", "nav_gateway", MudBlazor.Icons.Material.Filled.Router, StaffPermission.ViewGateway),
+        new("/console/models", "nav_models", MudBlazor.Icons.Material.Filled.ModelTraining, StaffPermission.ViewModels),
+        new("/console/partners", "nav_partners", MudBlazor.Icons.Material.Filled.Handshake, StaffPermission.ViewPartners),
+        new("/console/staff", "nav_staff", MudBlazor.Icons.Material.Filled.ManageAccounts, StaffPermission.ManageStaff),
     ];
 }
 

@@ -26,6 +26,10 @@ internal static class StaffRoles
         [StaffPermission.ViewRegTech] = [ComplianceOfficer, RiskOfficer, Admin],
         [StaffPermission.ViewGateway] = [Admin],
         [StaffPermission.ViewPayments] = [Operator, ComplianceOfficer, Admin],
+        [StaffPermission.ViewModels] = [RiskOfficer, Admin],
+        [StaffPermission.ApproveModel] = [RiskOfficer, Admin],
+        [StaffPermission.ViewPartners] = [Operator, ComplianceOfficer, Admin],
+        [StaffPermission.ManageStaff] = [Admin],
     };
 
     public static bool Allows(IEnumerable<string> roles, StaffPermission permission) =>
@@ -47,4 +51,8 @@ internal enum StaffPermission
     ViewRegTech,
     ViewGateway,
     ViewPayments,
+    ViewModels,
+    ApproveModel,
+    ViewPartners,
+    ManageStaff,
 }

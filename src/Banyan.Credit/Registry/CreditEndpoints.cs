@@ -26,6 +26,7 @@ internal static class CreditEndpoints
         credit.MapGet("/applications/{id}", Get).WithName("GetCreditApplication")
             .WithSummary("A stored credit decision with its model version, inputs, score and explanation.")
             .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
+        ModelEndpoints.Map(v1);
     }
 
     private static IResult Get(string id, CreditDecisions decisions) =>

@@ -24,10 +24,15 @@ internal sealed record RegistryEntry(
     DateTimeOffset RegisteredAt,
     string? ApprovedBy = null,
     DateTimeOffset? ApprovedAt = null,
-    DateTimeOffset? RetiredAt = null);
+    DateTimeOffset? RetiredAt = null,
+    string? OverrideReason = null,
+    string? RetiredBy = null);
 
 /// <summary>Raised when a lifecycle rule forbids the operation (the API maps it to 409).</summary>
-internal sealed class RegistryException(string message) : Exception(message);
+internal class RegistryException(string message) : Exception(message);
+
+/// <summary>Approval refused because the fairness audit misses its threshold and no override reason was given.</summary>
+internal sealed class FairnessGateException(string message) : RegistryException(message);
 
 /// <summary>
 /// Versioned models on disk: <c>models/&lt;version&gt;.json</c> plus an index <c>registry.json</c>,
@@ -78,21 +83,53 @@ internal sealed class ModelRegistry
         }
     }
 
-    public RegistryEntry Approve(string version, string approver)
+    /// <summary>
+    /// Approves a draft. A version whose fairness audit misses its parity gap is refused unless an
+    /// <paramref name="overrideReason"/> is given; the reason is then stored with the approval (and
+    /// only then: a passing model needs no override).
+    /// </summary>
+    public RegistryEntry Approve(string version, string approver, string? overrideReason = null)
     {
         if (string.IsNullOrWhiteSpace(approver)) throw new ArgumentException("an approver is required");
+        if (overrideReason is { Length: > MaxOverrideReasonLength }) throw new ArgumentException($"an override reason has at most {MaxOverrideReasonLength} characters");
+        var reason = string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim();
         return Transition(version, e => e.Status switch
         {
-            ModelStatus.Draft when e.FairnessMeetsGap == false => throw new RegistryException($"{version} misses its parity gap and cannot be approved"),
-            ModelStatus.Draft => e with { Status = ModelStatus.Approved, ApprovedBy = approver.Trim(), ApprovedAt = time.GetUtcNow() },
+            ModelStatus.Draft when e.FairnessMeetsGap == false && reason is null =>
+                throw new FairnessGateException($"{version} misses its parity gap and cannot be approved without an override reason"),
+            ModelStatus.Draft => e with
+            {
+                Status = ModelStatus.Approved, ApprovedBy = approver.Trim(), ApprovedAt = time.GetUtcNow(),
+                OverrideReason = e.FairnessMeetsGap == false ? reason : null,
+            },
             _ => throw new RegistryException($"{version} is {e.Status.ToString().ToLowerInvariant()}; only a draft can be approved"),
         });
     }
 
-    public RegistryEntry Retire(string version) =>
+    public const int MaxOverrideReasonLength = 1000;
+
+    public RegistryEntry Retire(string version, string? retiredBy = null) =>
         Transition(version, e => e.Status == ModelStatus.Retired
             ? throw new RegistryException($"{version} is already retired")
-            : e with { Status = ModelStatus.Retired, RetiredAt = time.GetUtcNow() });
+            : e with { Status = ModelStatus.Retired, RetiredAt = time.GetUtcNow(), RetiredBy = retiredBy?.Trim() });
+
+    /// <summary>A registered version's entry and its model document (metrics, fairness audit); null when unknown.</summary>
+    public (RegistryEntry Entry, ModelDocument Document)? Find(string version)
+    {
+        if (!IsVersionName(version)) return null;
+        lock (gate)
+        {
+            var entry = ReadIndex().FirstOrDefault(e => e.Version == version);
+            if (entry is null) return null;
+            var document = loaded.TryGetValue(version, out var model) ? model.Document : CreditModel.Load(ModelPath(version)).Document;
+            return (entry, document);
+        }
+    }
+
+    /// <summary>Version names are <c>v&lt;n&gt;-&lt;8 hex&gt;</c>; anything else never reaches the file system.</summary>
+    public static bool IsVersionName(string? version) =>
+        version is { Length: >= 11 and <= 20 } && version[0] == 'v' && version.IndexOf('-', StringComparison.Ordinal) is var dash and > 1
+        && version[1..dash].All(char.IsAsciiDigit) && version.Length - dash - 1 == 8 && version[(dash + 1)..].All(char.IsAsciiHexDigitLower);
 
     /// <summary>The model to score with: the named version or, without one, the most recently approved.</summary>
     public (RegistryEntry Entry, CreditModel Model) ForScoring(string? version)
