@@ -164,6 +164,20 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Bench_aml_realtime_at_a_steady_rate_parses_the_rate_and_a_tiny_run_stores_alerts()
+    {
+        var (code, stdout, stderr) = await Run("aml", "bench", "--realtime", "--rate", "300", "--seconds", "1", "--cases", "1", "--json");
+
+        Assert.Equal(0, code);
+        using var report = JsonDocument.Parse(stdout);
+        Assert.Equal(300, report.RootElement.GetProperty("rate").GetInt32());
+        Assert.Equal(300 + 10 * 3, report.RootElement.GetProperty("transfers").GetInt32()); // --cases 1: 10 planted bursts of 3 cash deposits
+        Assert.True(report.RootElement.GetProperty("alerts").GetInt32() > 0, stderr);
+        Assert.Contains("paced at 300 transfers/s", stderr, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<CliUsageException>(() => Run("aml", "bench", "--realtime", "--rate", "0"));
+    }
+
+    [Fact]
     public void The_module_is_named_aml_with_scope_aml()
     {
         var module = new AmlModule();

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Banyan.Aml.Tests;
 
 [Collection(AmlHostCollection.Name)]
@@ -41,5 +43,30 @@ public sealed class NetworkQueryTests(AmlHostFixture host)
         Assert.Equal((400, 400, 400, 404), (zero, tooMany, both, missing));
         Assert.True(problem.GetProperty("errors").TryGetProperty("days", out _));
         Assert.True(bothProblem.GetProperty("errors").TryGetProperty("since", out _));
+    }
+
+    [Fact]
+    public async Task Nodes_carry_what_the_registry_knows_of_each_party_and_unregistered_accounts_say_so()
+    {
+        var (till, account, stranger, customer) = (LiveSupport.NewId(), LiveSupport.NewId(), LiveSupport.NewId(), host.NextCustomer());
+        await LiveSupport.CreateAccountsAsync(host.Services, till, account, stranger);
+        await LiveSupport.RegisterAsync(host.Api, till, null, "external", name: "Branch till", channel: "cash", country: "CN");
+        await LiveSupport.RegisterAsync(host.Api, account, customer, "business", name: "Kind Test Ltd", country: "SG");
+        await LiveSupport.TransferAsync(host.Services, [(till, account, 120_000), (account, stranger, 50_000)]);
+
+        var (status, view) = await host.Api.GetJsonAsync($"v1/aml/network/{customer}?days=7&depth=1");
+
+        Assert.Equal(200, status);
+        var nodes = view.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("id").GetString()!);
+        Assert.Equal(3, nodes.Count);
+        var root = nodes["customer:" + customer];
+        Assert.Equal(("customer", "business", "SG", "transfer", "Kind Test Ltd"),
+            (root.GetProperty("kind").GetString(), root.GetProperty("party_kind").GetString(), root.GetProperty("country").GetString(),
+             root.GetProperty("channel").GetString(), root.GetProperty("name").GetString()));
+        var cash = nodes["account:" + till];
+        Assert.Equal(("account", "external", "cash"), (cash.GetProperty("kind").GetString(), cash.GetProperty("party_kind").GetString(), cash.GetProperty("channel").GetString()));
+        var unknown = nodes["account:" + stranger];
+        Assert.Equal(("account", "unregistered"), (unknown.GetProperty("kind").GetString(), unknown.GetProperty("party_kind").GetString()));
+        Assert.Equal(JsonValueKind.Null, unknown.GetProperty("channel").ValueKind);
     }
 }

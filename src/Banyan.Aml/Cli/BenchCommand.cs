@@ -21,6 +21,14 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         [CommandOption("--realtime-transfers <N>")]
         [Description("Ordinary transfers posted in real-time mode (default 50,000); 10 planted structuring bursts per --cases")]
         public int RealtimeTransfers { get; init; } = 50_000;
+
+        [CommandOption("--rate <TRANSFERS_PER_SECOND>")]
+        [Description("Real-time mode at a steady offered rate (paced batches every 10 ms for --seconds) instead of one burst; prints latency p50/p99/max")]
+        public int? Rate { get; init; }
+
+        [CommandOption("--seconds <N>")]
+        [Description("Duration of a --rate run (default 10)")]
+        public int Seconds { get; init; } = 10;
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -29,7 +37,11 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         if (settings.Realtime)
         {
             if (settings.RealtimeTransfers is < 1 or > 5_000_000) throw new Banyan.Platform.CliUsageException("--realtime-transfers must be 1..5000000");
-            var live = await RealtimeBench.RunAsync(settings.RealtimeTransfers, Math.Min(options.CasesPerTypology * 10, 100_000), options.Seed, Console.Error, cancellationToken);
+            if (settings.Rate is < 1 or > 200_000) throw new Banyan.Platform.CliUsageException("--rate must be 1..200000 transfers/s");
+            if (settings.Seconds is < 1 or > 600) throw new Banyan.Platform.CliUsageException("--seconds must be 1..600");
+            var pace = settings.Rate is { } rate ? new RealtimeBench.Pace(rate, settings.Seconds) : null;
+            var transfers = pace is null ? settings.RealtimeTransfers : checked(pace.Rate * pace.Seconds);
+            var live = await RealtimeBench.RunAsync(transfers, Math.Min(options.CasesPerTypology * 10, 100_000), options.Seed, Console.Error, cancellationToken, pace);
             if (settings.Json) await Console.Out.WriteLineAsync(JsonSerializer.Serialize(live));
             return 0;
         }

@@ -31,7 +31,16 @@ internal static class RealtimeBench
     private const uint Cny = 156;
     private const int Batch = 100;
 
-    public static async Task<Dictionary<string, object>> RunAsync(int transfers, int planted, int seed, TextWriter log, CancellationToken ct)
+    /// <summary>A steady offered rate: one batch every <see cref="Interval"/> sized to <paramref name="Rate"/>, for <paramref name="Seconds"/>.</summary>
+    internal sealed record Pace(int Rate, int Seconds)
+    {
+        public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
+
+        /// <summary>Transfers per paced batch: the rate spread over 100 batches a second (at least one).</summary>
+        public int BatchSize => Math.Max(1, (int)Math.Ceiling(Rate / 100.0));
+    }
+
+    public static async Task<Dictionary<string, object>> RunAsync(int transfers, int planted, int seed, TextWriter log, CancellationToken ct, Pace? pace = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "banyan-aml-rt-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
@@ -56,7 +65,7 @@ internal static class RealtimeBench
             var setup = Stopwatch.StartNew();
             await SetUpAsync(provider, ledger, customers, ct);
             log.WriteLine($"set-up (ledger open, {customers + 1} accounts, schema, registry): {setup.Elapsed.TotalSeconds:0.00} s");
-            return await MeasureAsync(provider, ledger, Plan(transfers, customers, planted, seed), planted, log, ct);
+            return await MeasureAsync(provider, ledger, Plan(transfers, customers, planted, seed), planted, pace, log, ct);
         }
         finally
         {
@@ -103,7 +112,7 @@ internal static class RealtimeBench
         return list;
     }
 
-    private static async Task<Dictionary<string, object>> MeasureAsync(IServiceProvider provider, LedgerEngine ledger, List<Transfer> plan, int planted, TextWriter log, CancellationToken ct)
+    private static async Task<Dictionary<string, object>> MeasureAsync(IServiceProvider provider, LedgerEngine ledger, List<Transfer> plan, int planted, Pace? pace, TextWriter log, CancellationToken ct)
     {
         var monitor = provider.GetRequiredService<LiveMonitor>();
         // Each inserted alert with the journal record that raised it (a chunk commits many records at once).
@@ -116,8 +125,10 @@ internal static class RealtimeBench
         await monitor.StartAsync(ct);
         var submitted = new Dictionary<ulong, long>();
         var start = Stopwatch.GetTimestamp();
-        foreach (var batch in plan.Chunk(Batch))
+        var (late, size) = (0, pace?.BatchSize ?? Batch);
+        foreach (var (batch, k) in plan.Chunk(size).Select((b, k) => (b, k)))
         {
+            if (pace is not null && !await WaitForSlotAsync(start, TimeSpan.FromSeconds((double)k * size / pace.Rate), ct)) late++;
             var at = Stopwatch.GetTimestamp();
             await ledger.CreateTransfersAsync(batch, ct);
             submitted[ledger.JournalHead.Sequence] = at; // one client: the head after the acknowledgement is this batch's record
@@ -134,14 +145,28 @@ internal static class RealtimeBench
             .Select(s => Stopwatch.GetElapsedTime(submitted[s.RaisedAt], s.At).TotalMilliseconds).Order().ToList();
         var alerts = stored.Count;
         double P(double q) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
-        log.WriteLine($"aml bench --realtime: {plan.Count:N0} transfers in batches of {Batch} from one client into an in-process ledger (fsync on), {planted} planted structuring bursts; monitor → SQLite");
+        var mode = pace is null ? "one burst" : $"paced at {pace.Rate:N0} transfers/s for {pace.Seconds} s, a batch every {Pace.Interval.TotalMilliseconds:0} ms ({late:N0} batches started late)";
+        log.WriteLine($"aml bench --realtime ({mode}): {plan.Count:N0} transfers in batches of {size} from one client into an in-process ledger (fsync on), {planted} planted structuring bursts; monitor → SQLite");
         log.WriteLine($"posted in {posted:0.00} s ({plan.Count / posted:N0} transfers/s offered); monitor caught up after {total:0.00} s ({plan.Count / total:N0} transfers/s monitored, {monitor.Chunks:N0} chunks)");
         log.WriteLine($"alerts stored: {alerts} ({alerts / total:N1} alerts/s); latency submit → alert row committed: p50 {P(0.50):0.0} ms, p99 {P(0.99):0.0} ms, max {P(1.0):0.0} ms");
         return new Dictionary<string, object>
         {
             ["transfers"] = plan.Count, ["planted"] = planted, ["alerts"] = alerts, ["seconds"] = Math.Round(total, 3),
             ["transfers_per_second"] = Math.Round(plan.Count / total), ["alerts_per_second"] = Math.Round(alerts / total, 1),
-            ["latency_p50_ms"] = Math.Round(P(0.50), 1), ["latency_p99_ms"] = Math.Round(P(0.99), 1), ["chunks"] = monitor.Chunks,
+            ["latency_p50_ms"] = Math.Round(P(0.50), 1), ["latency_p99_ms"] = Math.Round(P(0.99), 1), ["latency_max_ms"] = Math.Round(P(1.0), 1),
+            ["chunks"] = monitor.Chunks, ["offered_per_second"] = Math.Round(plan.Count / posted), ["rate"] = pace?.Rate ?? 0, ["late_batches"] = late,
         };
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="offset"/> after <paramref name="start"/> (the batch's slot in a steady schedule); false when the
+    /// slot has already passed (the client fell behind: the batch goes at once, and the printed offered rate shows the shortfall).
+    /// </summary>
+    private static async Task<bool> WaitForSlotAsync(long start, TimeSpan offset, CancellationToken ct)
+    {
+        var ahead = offset - Stopwatch.GetElapsedTime(start);
+        if (ahead < -Pace.Interval) return false;
+        if (ahead > TimeSpan.Zero) await Task.Delay(ahead, ct);
+        return true;
     }
 }

@@ -9,7 +9,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Banyan.Aml.Live;
 
-internal sealed record NetworkNode(string Id, string Kind, string? Name, int Depth, int OpenCases, IReadOnlyList<string> RiskFlags);
+/// <summary>
+/// A party in the graph. <c>Kind</c> is the party's form (<c>customer</c> or <c>account</c>); <c>PartyKind</c> is what the registry
+/// knows of it (<c>individual</c> or <c>business</c> for a customer, <c>external</c> for a registered counterparty account,
+/// <c>unregistered</c> for a ledger account the registry does not hold), with the channel and country of its first registered
+/// account, so a client needs no registry call per node (decision 0646).
+/// </summary>
+internal sealed record NetworkNode(string Id, string Kind, string? Name, int Depth, int OpenCases, IReadOnlyList<string> RiskFlags,
+    string PartyKind, string? Channel, string? Country);
 
 internal sealed record NetworkEdge(string From, string To, string Currency, long Count, long AmountMinor, DateTimeOffset LastAt);
 
@@ -133,13 +140,15 @@ internal static class NetworkEndpoints
         var parties = depths.Keys.ToList();
         var customers = parties.Where(p => p.StartsWith("customer:", StringComparison.Ordinal)).Select(p => p[9..]).ToList();
         var accounts = parties.Where(p => p.StartsWith("account:", StringComparison.Ordinal)).Select(p => p[8..]).ToList();
-        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
+        // The first registered row of each party (registration order): a customer's accounts share name and kind.
+        var registry = new Dictionary<string, MonitoredAccountRow>(StringComparer.Ordinal);
         foreach (var chunk in customers.Chunk(200))
-            foreach (var r in await db.Set<MonitoredAccountRow>().AsNoTracking().Where(r => r.CustomerId != null && chunk.Contains(r.CustomerId)).ToListAsync(ct))
-                names.TryAdd("customer:" + r.CustomerId, r.Name);
+            foreach (var r in await db.Set<MonitoredAccountRow>().AsNoTracking().Where(r => r.CustomerId != null && chunk.Contains(r.CustomerId))
+                         .OrderBy(r => r.RegisteredAtUnixMs).ThenBy(r => r.AccountId).ToListAsync(ct))
+                registry.TryAdd("customer:" + r.CustomerId, r);
         foreach (var chunk in accounts.Chunk(200))
             foreach (var r in await db.Set<MonitoredAccountRow>().AsNoTracking().Where(r => chunk.Contains(r.AccountId)).ToListAsync(ct))
-                names.TryAdd("account:" + r.AccountId, r.Name);
+                registry.TryAdd("account:" + r.AccountId, r);
         var open = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         foreach (var chunk in parties.Chunk(200))
             foreach (var c in await db.Set<CaseRow>().AsNoTracking().Where(c => chunk.Contains(c.Party) && c.Status != CaseStatus.Closed).ToListAsync(ct))
@@ -154,7 +163,8 @@ internal static class NetworkEndpoints
             var cases = open.GetValueOrDefault(d.Key) ?? [];
             var risk = cases.SelectMany(c => flags.GetValueOrDefault(c) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             var kind = d.Key.StartsWith("customer:", StringComparison.Ordinal) ? "customer" : "account";
-            return new NetworkNode(d.Key, kind, names.GetValueOrDefault(d.Key), d.Value, cases.Count, risk);
+            var row = registry.GetValueOrDefault(d.Key);
+            return new NetworkNode(d.Key, kind, row?.Name, d.Value, cases.Count, risk, row?.Kind ?? "unregistered", row?.Channel, row?.Country);
         }).ToList();
     }
 }
