@@ -36,6 +36,7 @@ public sealed class ConsoleModule : BanyanModule
         services.AddSingleton<ConsoleClientCredentials>();
         services.AddHostedService<ConsoleClientProvisioner>();
         services.AddSingleton<ConsoleApi>();
+        services.AddSingleton<DashboardBroadcaster>();
         services.AddScoped<StaffContext>();
     }
 

@@ -39,6 +39,8 @@ public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
 
         await CloseCaseAsync(page, host.CaseIds[0]);
         await SeeTheNetworkGraphAsync(page, host.NetworkCaseId);
+        await LookUpACrossBorderPaymentAsync(page, host.PaymentUetr);
+        await DrillDownAnIndicatorAsync(page);
         await ReadCreditExplanationAsync(page);
         await ApproveModelVersionAsync(page, host.DraftModelVersion);
         await CreateAndDisableAStaffUserWithStepUpAsync(page);
@@ -130,6 +132,55 @@ public sealed class ConsoleEndToEndTests(ConsoleHostFixture fixture)
         await Assertions.Expect(page.Locator("#network-table")).ToContainTextAsync("Branch 7 cash desk");
         await AuditAccessibilityAsync(page, $"/console/aml/{caseId} (network)");
         await ScreenshotAsync(page, "aml-network");
+    }
+
+    private async Task LookUpACrossBorderPaymentAsync(IPage page, Guid uetr)
+    {
+        await page.GotoAsync("/console/payments");
+        await WaitInteractiveAsync(page);
+        await page.Locator("#payments-uetr").FillAsync(uetr.ToString("D"));
+        await page.Locator("#payments-uetr").BlurAsync();
+        await page.Locator("#payments-lookup").ClickAsync();
+        await Assertions.Expect(page.Locator("#payments-found")).ToContainTextAsync(uetr.ToString("D"));
+        // Accepted at the quote's locked rate and released with a pacs.008: the timeline shows every step so far.
+        var steps = await page.Locator("#payments-timeline tbody tr td:nth-child(2)").AllTextContentsAsync();
+        Assert.Equal(["initiated", "screening", "fx_locked", "sent"], steps.Select(s => s.Trim()));
+        await Assertions.Expect(page.Locator("#payments-status")).ToHaveTextAsync("sent");
+        await Assertions.Expect(page.Locator("#payments-report")).ToBeVisibleAsync();
+        await AuditAccessibilityAsync(page, "/console/payments (payment)");
+        await ScreenshotAsync(page, "payment-timeline");
+    }
+
+    // The NPL ratio: loans_npl_total (= ledger-classified NPLs + the lending book's) over gross loans. The figures
+    // on the page add up: each leaf's lines sum to the leaf, the leaves to the total, and the ratio to the indicator.
+    private async Task DrillDownAnIndicatorAsync(IPage page)
+    {
+        await page.GotoAsync("/console/regtech");
+        await WaitInteractiveAsync(page);
+        await page.Locator("[id='regtech-drill-cn.npl_ratio']").ClickAsync();
+        await Assertions.Expect(page.Locator("#regtech-drilldown")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#regtech-contributors tr.regtech-quantity[data-ref='loans_gross']")).ToBeVisibleAsync();
+        var quantities = await Values(page, "#regtech-contributors tr.regtech-quantity", "value");
+        var lines = await page.Locator("#regtech-contributors tr.regtech-line").EvaluateAllAsync<string[][]>("rows => rows.map(r => [r.dataset.ref, r.dataset.amount])");
+        foreach (var leaf in new[] { "loans_gross", "loans_npl_ledger", "lending_npl" })
+        {
+            var sum = lines.Where(l => l[0] == leaf).Sum(l => decimal.Parse(l[1], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(quantities[leaf], sum);
+        }
+
+        Assert.True(lines.Any(l => l[0] == "loans_gross"), "gross loans are drilled down to the accounts/loans behind them");
+        Assert.Equal(quantities["loans_npl_total"], quantities["loans_npl_ledger"] + quantities["lending_npl"]);
+        var shown = decimal.Parse((await page.Locator("#regtech-drill-value").GetAttributeAsync("data-value"))!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(quantities["loans_gross"] > 0, "the demo has a loan book");
+        Assert.True(Math.Abs(shown - quantities["loans_npl_total"] / quantities["loans_gross"]) < 0.00005m, $"{shown} vs {quantities["loans_npl_total"]} / {quantities["loans_gross"]}");
+        await AuditAccessibilityAsync(page, "/console/regtech (drill-down)");
+        await ScreenshotAsync(page, "regtech-drilldown");
+    }
+
+    private static async Task<Dictionary<string, decimal>> Values(IPage page, string rows, string attribute)
+    {
+        var pairs = await page.Locator(rows).EvaluateAllAsync<string?[][]>($"rows => rows.map(r => [r.dataset.ref, r.dataset.{attribute} ?? null])");
+        return pairs.Where(p => p[1] is not null).ToDictionary(p => p[0]!, p => decimal.Parse(p[1]!, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private async Task CreateAndDisableAStaffUserWithStepUpAsync(IPage page)

@@ -28,6 +28,9 @@ internal sealed class ConsoleHost : IAsyncDisposable
 
     public const string NetworkCustomer = "E2E-NET";
 
+    /// <summary>A cross-border payment (CNY → EUR) the demo staff member initiated through the console's client.</summary>
+    public Guid PaymentUetr { get; private set; }
+
     public static async Task<ConsoleHost> StartAsync()
     {
         var host = new ConsoleHost();
@@ -38,6 +41,7 @@ internal sealed class ConsoleHost : IAsyncDisposable
         host.CaseIds = await host.ImportAlertsAsync();
         host.DraftModelVersion = await host.RegisterDraftModelAsync();
         host.NetworkCaseId = await host.CreateNetworkCaseAsync();
+        host.PaymentUetr = await host.CreateCrossBorderPaymentAsync();
         return host;
     }
 
@@ -86,6 +90,36 @@ internal sealed class ConsoleHost : IAsyncDisposable
             Assert.True(DateTimeOffset.UtcNow < deadline, "the AML monitor opened no case for the e2e customer: " + body);
             await Task.Delay(100);
         }
+    }
+
+    // Payments belong to the OAuth caller that created them, and the console's calls carry the staff member as
+    // the caller (console:<user>): so the payment is created through the console's own API client acting as
+    // the demo staff member, over the real payments API, and that staff member may look it up.
+    private async Task<Guid> CreateCrossBorderPaymentAsync()
+    {
+        var api = App.Services.GetRequiredService<Banyan.StaffConsole.Api.ConsoleApi>();
+        var actor = Banyan.StaffConsole.Demo.DemoStaff.UserName;
+        async Task<JsonElement> Post(string path, object body)
+        {
+            var result = await api.PostAsync<JsonElement>(path, body, actor, CancellationToken.None);
+            Assert.True(result.Ok, $"POST {path}: {result.Problem}");
+            return result.Value;
+        }
+
+        var account = await Post("/v1/payments/accounts", new { customer_id = "E2E-XB", currency = "CNY" });
+        var accountId = account.GetProperty("account_id").GetString()!;
+        await Post($"/v1/payments/accounts/{accountId}/deposits", new { deposit_id = "e2e-xb-fund", amount = 1_000_000_00L });
+        var quote = await Post("/v1/payments/cross-border/quotes", new
+        {
+            debit_account_id = accountId,
+            destination_country = "DE",
+            send_amount = 10_000_00L,
+            creditor = new { name = "Beneficiary GmbH", account = "DE89370400440532013000", agent_bic = "DEUTDEFFXXX" },
+            remittance = "invoice 2026-118",
+            end_to_end_id = "E2E-CONSOLE-1",
+        });
+        var payment = await Post($"/v1/payments/cross-border/quotes/{quote.GetProperty("id").GetString()}/accept", new { });
+        return Guid.Parse(payment.GetProperty("uetr").GetString()!);
     }
 
     private static async Task PostAsync(HttpClient api, string path, object body)

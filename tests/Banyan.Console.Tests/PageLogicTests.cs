@@ -69,3 +69,23 @@ public sealed class PageLogicTests
         Assert.True(StaffRoles.Allows([StaffRoles.Admin], StaffPermission.ManageStaff));
     }
 }
+
+public sealed class NetworkPartyKindTests
+{
+    private static Banyan.StaffConsole.Api.NetworkNodeView Node(string id, string kind, string? partyKind) => new() { Id = id, Kind = kind, PartyKind = partyKind };
+
+    [Fact]
+    public void External_and_unregistered_accounts_are_external_from_party_kind_without_registry_calls()
+    {
+        var external = Banyan.StaffConsole.Api.NetworkNodeView.ExternalFromPartyKind(
+            [Node("customer:C1", "customer", "individual"), Node("account:1", "account", "external"), Node("account:2", "account", "unregistered"), Node("account:3", "account", "individual")]);
+        Assert.NotNull(external);
+        Assert.Equal(["account:1", "account:2"], external.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void An_api_without_party_kind_leaves_the_decision_to_the_registry_lookups()
+    {
+        Assert.Null(Banyan.StaffConsole.Api.NetworkNodeView.ExternalFromPartyKind([Node("customer:C1", "customer", null), Node("account:1", "account", null)]));
+    }
+}
