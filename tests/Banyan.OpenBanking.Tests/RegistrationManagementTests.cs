@@ -165,3 +165,16 @@ public sealed class RegistrationManagementTests(EventsFixture f) : IClassFixture
         return await scope.ServiceProvider.GetRequiredService<DbContext>().Set<PartnerRow>().AsNoTracking().SingleAsync(p => p.Id == partnerId);
     }
 }
+
+public sealed class DiscoveryMetadataTests(EventsFixture f) : IClassFixture<EventsFixture>
+{
+    [Fact]
+    public async Task The_discovery_document_names_the_registration_endpoint()
+    {
+        using var http = new HttpClient { BaseAddress = f.Host.Address };
+
+        var discovery = await http.GetFromJsonAsync<JsonElement>(new Uri("/.well-known/openid-configuration", UriKind.Relative));
+
+        Assert.Equal(new Uri(f.Host.Address, "/connect/register").AbsoluteUri, discovery.GetProperty("registration_endpoint").GetString());
+    }
+}
