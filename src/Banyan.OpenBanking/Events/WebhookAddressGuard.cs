@@ -138,6 +138,11 @@ internal sealed class WebhookAddressGuard(bool allowLoopback, Func<string, Cance
         {
             return null;
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The resolver did not answer within ResolveTimeout: treated like a name that does not resolve yet.
+            return null;
+        }
     }
 
     /// <summary>
