@@ -88,6 +88,7 @@ public sealed class OpenBankingModule : BanyanModule
                 server.AddEventHandler(OAuthHandlers.CheckTokenRequest.Descriptor);
                 server.AddEventHandler(OAuthHandlers.BindAccessToken.Descriptor);
                 server.AddEventHandler(OAuthHandlers.DPoPTokenType.Descriptor);
+                server.AddEventHandler(Registration.DiscoveryMetadata.Descriptor);
                 server.UseAspNetCore().EnableAuthorizationEndpointPassthrough();
             })
             .AddValidation(validation =>

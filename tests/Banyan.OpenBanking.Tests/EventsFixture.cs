@@ -29,6 +29,8 @@ public sealed class EventsFixture : IAsyncLifetime
         Host = await OpenBankingHost.StartAsync(
             "--Banyan:OpenBanking:Webhooks:BaseDelayMs=40", "--Banyan:OpenBanking:Webhooks:MaxDelayMs=2000",
             $"--Banyan:OpenBanking:Webhooks:MaxAttempts={MaxAttempts}", "--Banyan:OpenBanking:Webhooks:PollIntervalMs=25",
+            // The receivers listen on http://127.0.0.1 in this process; a production-environment host refuses that by default.
+            "--Banyan:OpenBanking:Webhooks:AllowLoopback=true",
             $"--Banyan:OpenBanking:Registration:TrustedIssuers:0:Issuer={DirectoryIssuer}",
             $"--Banyan:OpenBanking:Registration:TrustedIssuers:0:Jwks={jwks}",
             // These tests onboard many partners with one admin client and poll delivery logs: the abnormal-call

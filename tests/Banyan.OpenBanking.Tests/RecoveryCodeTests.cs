@@ -106,7 +106,7 @@ public sealed class RecoveryCodeTests(OpenBankingFixture f) : IClassFixture<Open
         Assert.NotNull(customer);
         Assert.Equal(20, secret.Length);
         Assert.Equal(10, codes.Count);
-        var credentials = new Banyan.OpenBanking.Sandbox.SandboxCredentials(userName, "a-long-Passw0rd!", Banyan.Platform.Security.Totp.Base32(secret), "");
+        var credentials = new Banyan.OpenBanking.Sandbox.SandboxCredentials(userName, "a-long-Passw0rd!", Banyan.Platform.Security.Totp.Base32(secret), "", codes);
         using var browser = f.Host.NewBrowser();
         Assert.Equal(HttpStatusCode.Redirect, (await LoginForms.LoginAsync(browser, credentials, codes[9])).Response.StatusCode);
     }

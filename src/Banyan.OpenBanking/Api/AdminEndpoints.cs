@@ -89,7 +89,7 @@ internal static class AdminEndpoints
 
         var userName = "sandbox-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)) + "aA1!";
-        var (customer, secret, error) = await customers.CreateAsync(userName, password, partner.Id, cancellationToken);
+        var (customer, secret, recoveryCodes, error) = await customers.EnrolAsync(userName, password, partner.Id, cancellationToken);
         if (customer is null)
         {
             throw new InvalidOperationException("Generating a sandbox customer failed: " + error);
@@ -107,7 +107,7 @@ internal static class AdminEndpoints
 
         await audit.AppendAsync(new AuditEntry("partner", "sandbox_customer_created", Actor(user), partner.Id, "succeeded",
             new Dictionary<string, string> { ["customer_id"] = customer.Id }), cancellationToken);
-        var view = new SandboxCustomerView(customer.Id, userName, password, Totp.Base32(secret), account.AccountId.ToString(CultureInfo.InvariantCulture), currency.Code, body.DepositMinor);
+        var view = new SandboxCustomerView(customer.Id, userName, password, Totp.Base32(secret), account.AccountId.ToString(CultureInfo.InvariantCulture), currency.Code, body.DepositMinor, recoveryCodes);
         return TypedResults.Created($"/v1/open-banking/partners/{partner.Id}/sandbox-customers/{customer.Id}", view);
     }
 

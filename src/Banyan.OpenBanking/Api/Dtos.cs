@@ -12,8 +12,12 @@ internal sealed record PartnerView(string PartnerId, string Name, string Status,
 /// <summary>Admin: generate a sandbox test customer with a funded account.</summary>
 internal sealed record CreateSandboxCustomer(string Currency = "CNY", long DepositMinor = 1_000_000);
 
-/// <summary>A generated sandbox customer; the password and TOTP secret are shown once (sandbox only: test data).</summary>
-internal sealed record SandboxCustomerView(string CustomerId, string UserName, string Password, string TotpSecret, string AccountId, string Currency, long BalanceMinor);
+/// <summary>
+/// A generated sandbox customer; the password, TOTP secret and recovery codes are shown once (sandbox only: test
+/// data). The recovery codes are stored only hashed and never logged.
+/// </summary>
+internal sealed record SandboxCustomerView(string CustomerId, string UserName, string Password, string TotpSecret, string AccountId, string Currency, long BalanceMinor,
+    IReadOnlyList<string> RecoveryCodes);
 
 /// <summary>Partner: ask for access to a customer's account information.</summary>
 internal sealed record CreateAccountAccessConsent(IReadOnlyList<string> Permissions, DateTimeOffset? ExpiresAt = null, int MaxUnattendedCallsPerDay = 4);

@@ -23,8 +23,12 @@ namespace Banyan.OpenBanking.Api;
 /// <summary>Partner: open an account for a person its app has identified (signed identity assertion).</summary>
 internal sealed record EmbeddedOnboarding(string Assertion);
 
-/// <summary>The opened customer, account and activated virtual card (token and last four digits only), with the time it took.</summary>
-internal sealed record OnboardingView(string CustomerId, string AccountId, string Currency, string CardToken, string CardLast4, string CardStatus, double ElapsedMs);
+/// <summary>
+/// The opened customer, account and activated virtual card (token and last four digits only), with the time it took,
+/// and the customer's recovery codes: shown once, for the partner app to hand to the customer (stored only hashed).
+/// </summary>
+internal sealed record OnboardingView(string CustomerId, string AccountId, string Currency, string CardToken, string CardLast4, string CardStatus, double ElapsedMs,
+    IReadOnlyList<string> RecoveryCodes);
 
 /// <summary>A virtual debit card: the PAN only ever stored protected (Data Protection), referred to by its token.</summary>
 internal sealed class CardRow
@@ -94,7 +98,7 @@ internal static class Onboarding
             return held;
         }
 
-        var (customer, _, createError) = await services.GetRequiredService<Customers>().CreateAsync(
+        var (customer, _, recoveryCodes, createError) = await services.GetRequiredService<Customers>().EnrolAsync(
             "emb-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)) + "aA1!", null, http.RequestAborted);
         if (customer is null)
         {
@@ -105,7 +109,7 @@ internal static class Onboarding
         var card = await IssueCardAsync(services, customer.Id, account.AccountId.ToString(CultureInfo.InvariantCulture), http.RequestAborted);
         await services.GetRequiredService<IAuditLog>().AppendAsync(new AuditEntry("partner", "customer_onboarded", caller.ClientId, customer.Id, "succeeded",
             new Dictionary<string, string> { ["card_token"] = card.Token, ["card_last4"] = card.Last4, ["assertion_jti"] = identity }), http.RequestAborted);
-        var view = new OnboardingView(customer.Id, card.AccountId, Currencies.Cny.Code, card.Token, card.Last4, card.Status, clock.Elapsed.TotalMilliseconds);
+        var view = new OnboardingView(customer.Id, card.AccountId, Currencies.Cny.Code, card.Token, card.Last4, card.Status, clock.Elapsed.TotalMilliseconds, recoveryCodes);
         return TypedResults.Created($"/v1/open-banking/onboarding/{customer.Id}", view);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Banyan.OpenBanking.Events;
 
@@ -11,9 +12,23 @@ internal static class EventsRegistration
         var options = WebhookOptions.From(configuration);
         services.AddSingleton(options);
         services.AddSingleton<EventOutbox>();
+        services.AddSingleton(sp => WebhookAddressGuard.From(configuration, sp.GetRequiredService<IHostEnvironment>()));
         services.AddHttpClient(WebhookDispatcher.ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
-            // Redirects are not followed: a receiver cannot bounce a signed event to another host.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = options.Timeout });
+            .ConfigurePrimaryHttpMessageHandler(sp => Handler(sp.GetRequiredService<WebhookAddressGuard>(), options));
         services.AddHostedService<WebhookDispatcher>();
     }
+
+    /// <summary>
+    /// The dispatcher's handler: every connection goes through the SSRF guard (decision 0607). No proxy (a proxy
+    /// would connect on our behalf to an address the guard never saw) and no redirects (a receiver cannot bounce
+    /// a signed event to another host).
+    /// </summary>
+    internal static SocketsHttpHandler Handler(WebhookAddressGuard guard, WebhookOptions options) => new()
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        UseProxy = false,
+        ConnectTimeout = options.Timeout,
+        ConnectCallback = guard.ConnectAsync,
+    };
 }

@@ -37,7 +37,7 @@ internal static class WebhookEndpoints
     }
 
     private static async Task<Results<Created<WebhookCreatedView>, ProblemHttpResult>> RegisterAsync(
-        RegisterWebhook body, HttpContext http, Guard guard, IDataProtectionProvider protection, TimeProvider time)
+        RegisterWebhook body, HttpContext http, Guard guard, WebhookAddressGuard addresses, IDataProtectionProvider protection, TimeProvider time)
     {
         var (clientId, problem) = await PartnerAsync(http, guard);
         if (clientId is null)
@@ -49,6 +49,12 @@ internal static class WebhookEndpoints
         if (errors.Count > 0)
         {
             return BanyanProblems.Validation("The webhook registration is invalid.", errors);
+        }
+
+        // SSRF guard (decision 0607): the host may not resolve to a private, loopback, link-local… address.
+        if (await addresses.CheckAsync(new Uri(body.Url), http.RequestAborted) is { } refused)
+        {
+            return BanyanProblems.Validation("The webhook URL is refused.", new Dictionary<string, string[]> { ["url"] = [refused] });
         }
 
         await using var scope = http.RequestServices.CreateAsyncScope();
@@ -76,7 +82,8 @@ internal static class WebhookEndpoints
     }
 
     /// <summary>
-    /// https only, except plain http to exactly <c>127.0.0.1</c> (tests and the sandbox on one machine). No user
+    /// https only, except plain http to exactly <c>127.0.0.1</c> (tests and the sandbox on one machine, and only when
+    /// <see cref="WebhookAddressGuard.AllowLoopback"/>: the guard refuses it otherwise). No user
     /// info, no fragment, at most 512 characters; event types from <see cref="EventTypes.All"/>.
     /// </summary>
     internal static Dictionary<string, string[]> Validate(RegisterWebhook body)

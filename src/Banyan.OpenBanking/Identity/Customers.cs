@@ -22,8 +22,8 @@ internal sealed class Customers(IServiceScopeFactory scopes, IDataProtectionProv
 
     private readonly IDataProtector _totp = protection.CreateProtector("Banyan.OpenBanking.TotpSecret.v1");
 
-    /// <summary>Creates a customer; returns it with its TOTP secret (to show once), or the Identity errors.</summary>
-    public async Task<(Customer? Customer, byte[] TotpSecret, string? Error)> CreateAsync(string userName, string password, string? sandboxPartnerId, CancellationToken cancellationToken)
+    /// <summary>Creates a customer; returns it with its TOTP secret (to show once), or the Identity errors. Private: every customer is created through <see cref="EnrolAsync"/>, so none exists without recovery codes.</summary>
+    private async Task<(Customer? Customer, byte[] TotpSecret, string? Error)> CreateAsync(string userName, string password, string? sandboxPartnerId, CancellationToken cancellationToken)
     {
         var secret = Totp.NewSecret();
         var customer = new Customer

@@ -48,6 +48,10 @@ internal static class DynamicRegistration
             .WithName("open_banking_dynamic_client_registration").WithSummary("RFC 7591 dynamic client registration (creates a pending partner)");
         app.MapGet(Path + "/{clientId}", ReadAsync).AllowAnonymous().WithTags("open-banking")
             .WithName("open_banking_read_client_registration").WithSummary("RFC 7592 read of a registration with its registration access token");
+        app.MapPut(Path + "/{clientId}", RegistrationManagement.UpdateAsync).AllowAnonymous().WithTags("open-banking").Accepts<JsonElement>("application/json")
+            .WithName("open_banking_update_client_registration").WithSummary("RFC 7592 update of a registration (re-validated against the FAPI profile)");
+        app.MapDelete(Path + "/{clientId}", RegistrationManagement.DeleteAsync).AllowAnonymous().WithTags("open-banking")
+            .WithName("open_banking_delete_client_registration").WithSummary("RFC 7592 delete of a registration: the partner is disabled (audited)");
     }
 
     private static async Task<Results<Created<RegistrationView>, ProblemHttpResult>> RegisterAsync(HttpContext http, RegistrationOptions options, Partners partners, TimeProvider time)
@@ -124,6 +128,16 @@ internal static class DynamicRegistration
 
     private static async Task<Results<Ok<RegistrationView>, ProblemHttpResult>> ReadAsync(string clientId, HttpContext http, Partners partners)
     {
+        var (row, partner, problem) = await AuthenticateAsync(clientId, http, partners);
+        return row is null ? problem! : TypedResults.Ok(View(http, partner!, row));
+    }
+
+    /// <summary>
+    /// The registration row and partner the bearer registration access token is for, or the 401 problem. RFC 7592
+    /// §2.1: a wrong token and an unknown (or deleted) client look the same, so client ids cannot be probed.
+    /// </summary>
+    internal static async Task<(RegistrationRow? Row, PartnerRow? Partner, ProblemHttpResult? Problem)> AuthenticateAsync(string clientId, HttpContext http, Partners partners)
+    {
         var auth = http.Request.Headers.Authorization.ToString();
         var token = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..].Trim() : "";
         RegistrationRow? row = null;
@@ -133,19 +147,19 @@ internal static class DynamicRegistration
             row = await scope.ServiceProvider.GetRequiredService<DbContext>().Set<RegistrationRow>().AsNoTracking().FirstOrDefaultAsync(r => r.ClientId == clientId, http.RequestAborted);
         }
 
-        // RFC 7592 §2.1: a wrong token and an unknown client look the same (401), so client ids cannot be probed.
         var partner = row is null ? null : await partners.FindAsync(row.PartnerId, http.RequestAborted);
-        if (row is null || partner is null || !CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(row.TokenHash), System.Text.Encoding.ASCII.GetBytes(Jose.HashOf(token))))
+        if (row is null || partner is null || partner.Status == RegistrationManagement.Disabled
+            || !CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(row.TokenHash), System.Text.Encoding.ASCII.GetBytes(Jose.HashOf(token))))
         {
             http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-            return BanyanProblems.Problem(RegistrationUnauthorized, "The registration access token is missing or not this client's.",
-                [new("error", "invalid_token"), new("error_description", "registration access token missing or invalid")]);
+            return (null, null, BanyanProblems.Problem(RegistrationUnauthorized, "The registration access token is missing or not this client's.",
+                [new("error", "invalid_token"), new("error_description", "registration access token missing or invalid")]));
         }
 
-        return TypedResults.Ok(View(http, partner, row));
+        return (row, partner, null);
     }
 
-    private static RegistrationView View(HttpContext http, PartnerRow partner, RegistrationRow row)
+    internal static RegistrationView View(HttpContext http, PartnerRow partner, RegistrationRow row)
     {
         var grants = row.GrantTypes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         using var jwks = JsonDocument.Parse(partner.Jwks);
@@ -155,7 +169,7 @@ internal static class DynamicRegistration
             null, uri, partner.Id, partner.Status, partner.Sandbox);
     }
 
-    private static async Task<(Dictionary<string, JsonElement>? Request, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request)
+    internal static async Task<(Dictionary<string, JsonElement>? Request, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request)
     {
         if (request.ContentLength is > MaxBodyBytes || !(request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -183,7 +197,7 @@ internal static class DynamicRegistration
     }
 
     /// <summary>An RFC 9457 problem that is also an RFC 7591 error response (<c>error</c>, <c>error_description</c> members; decision 0602).</summary>
-    private static ProblemHttpResult Error(string code, string description)
+    internal static ProblemHttpResult Error(string code, string description)
     {
         var type = code switch
         {

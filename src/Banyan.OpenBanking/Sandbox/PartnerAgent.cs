@@ -212,8 +212,8 @@ internal sealed partial class CustomerBrowser(Uri baseAddress) : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
-/// <summary>A sandbox customer's credentials and a way to produce their current TOTP code.</summary>
-internal sealed record SandboxCredentials(string UserName, string Password, string TotpSecretBase32, string AccountId)
+/// <summary>A sandbox customer's credentials (with the recovery codes shown at creation) and a way to produce their current TOTP code.</summary>
+internal sealed record SandboxCredentials(string UserName, string Password, string TotpSecretBase32, string AccountId, IReadOnlyList<string> RecoveryCodes)
 {
     public string Code(DateTimeOffset at) => Totp.Compute(FromBase32(TotpSecretBase32), Totp.StepAt(at));
 

@@ -34,7 +34,7 @@ internal static class SandboxFlow
     {
         var created = await ReadAsync<SandboxCustomerView>(await admin.PostAsJsonAsync($"/v1/open-banking/partners/{partnerId}/sandbox-customers",
             new CreateSandboxCustomer("CNY", depositMinor), BanyanJson.Options));
-        return new SandboxCredentials(created.UserName, created.Password, created.TotpSecret, created.AccountId);
+        return new SandboxCredentials(created.UserName, created.Password, created.TotpSecret, created.AccountId, created.RecoveryCodes);
     }
 
     public static async Task<ConsentView> CreateConsentAsync(PartnerAgent agent, string path, string scope, object body)
