@@ -186,7 +186,7 @@ public static class BanyanServer
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         // Our copy of UseAuthentication (asks the OpenIddict server only about its own endpoints). The property tells
         // WebApplication not to add the stock one at the start of the pipeline (it does when none was added).
-        app.UseMiddleware<AuthenticationMiddleware>();
+        app.UseMiddleware<GatedAuthenticationMiddleware>();
         ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseAuthorization();
         foreach (var module in catalog.Modules)

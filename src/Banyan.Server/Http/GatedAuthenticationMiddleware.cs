@@ -13,7 +13,7 @@ namespace Banyan.Server.Http;
 /// every request; for OpenIddict that is a transaction and a handler pipeline per API call just to learn
 /// "not mine" (decision 0620, second pass). Everything else is what <c>UseAuthentication()</c> does.
 /// </summary>
-internal sealed class AuthenticationMiddleware(RequestDelegate next, IAuthenticationSchemeProvider schemes, IOptions<OpenIddictServerOptions> server)
+internal sealed class GatedAuthenticationMiddleware(RequestDelegate next, IAuthenticationSchemeProvider schemes, IOptions<OpenIddictServerOptions> server)
 {
     private readonly string[] _serverPaths = ServerPaths(server.Value);
 
