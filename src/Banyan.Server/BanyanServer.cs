@@ -169,6 +169,9 @@ public static class BanyanServer
         }
     }
 
+    // The key ASP.NET Core's UseAuthentication() sets; WebApplication checks it before adding its own.
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+
     private static void ConfigurePipeline(WebApplication app, ModuleCatalog catalog)
     {
         app.UseMiddleware<RequestIdMiddleware>();
@@ -181,7 +184,10 @@ public static class BanyanServer
         app.UseRouting();
         app.UseRateLimiter();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
-        app.UseAuthentication();
+        // Our copy of UseAuthentication (asks the OpenIddict server only about its own endpoints). The property tells
+        // WebApplication not to add the stock one at the start of the pipeline (it does when none was added).
+        app.UseMiddleware<GatedAuthenticationMiddleware>();
+        ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseAuthorization();
         foreach (var module in catalog.Modules)
         {

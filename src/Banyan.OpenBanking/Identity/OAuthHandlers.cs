@@ -146,7 +146,8 @@ internal static class OAuthHandlers
     internal sealed class ValidateDPoPBinding(DPoPValidator dpop, IAuditLog audit) : IOpenIddictValidationHandler<OpenIddictValidationEvents.ProcessAuthenticationContext>
     {
         public static OpenIddictValidationHandlerDescriptor Descriptor { get; } = OpenIddictValidationHandlerDescriptor.CreateBuilder<OpenIddictValidationEvents.ProcessAuthenticationContext>()
-            .UseScopedHandler<ValidateDPoPBinding>()
+            // Singleton: its dependencies are; a scoped handler is resolved from the request scope on every call.
+            .UseSingletonHandler<ValidateDPoPBinding>()
             .SetOrder(OpenIddictValidationHandlers.ValidateAccessToken.Descriptor.Order + 1_000)
             .SetType(OpenIddictValidationHandlerType.Custom)
             .Build();

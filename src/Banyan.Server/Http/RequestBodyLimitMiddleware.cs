@@ -32,7 +32,8 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
             feature.MaxRequestBodySize = limit;
         }
 
-        if (context.Request.ContentLength is null)
+        // No wrapper when the server knows there is no body (a GET without Content-Length or chunking): one allocation per read saved.
+        if (context.Request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false)
         {
             // Servers without the feature (test servers, some proxies) still get the limit.
             context.Request.Body = new LimitedReadStream(context.Request.Body, limit);
