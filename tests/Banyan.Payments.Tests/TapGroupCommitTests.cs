@@ -47,8 +47,9 @@ public sealed class TapGroupCommitTests
         for (var i = 0; i < 7; i++) rich.Add(await s.CustomerAsync(100_000));
         var poor = await s.CustomerAsync(10_000);
         Assert.True((await s.TapAsync(poor.AccountId, withPoints, 5_000)).Completed); // earns 100 points, leaves 5,000
-        var poorBefore = await PoorStateAsync();
         var committer = host.Get<TapCommitter>();
+        await WaitUntilAsync(() => committer.Uncommitted == 0); // its completed mark (lot pending → active) follows the answer
+        var poorBefore = await PoorStateAsync();
         var (groups, writes) = (committer.Groups, committer.WritesCommitted);
 
         // Hold the module's write gate so every tap's pending write queues up; released, they commit together.

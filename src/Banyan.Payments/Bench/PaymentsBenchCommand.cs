@@ -72,6 +72,7 @@ internal sealed class PaymentsBenchCommand : AsyncCommand<PaymentsBenchCommand.S
         o.WriteLine(string.Create(c, $"  requests {f.Requests:N0} in {f.Seconds:F1} s ({f.Requests / Math.Max(f.Seconds, 1e-9):N0}/s): completed {f.Completed:N0}, declined {f.Declined:N0}, failed {f.Failed:N0}"));
         o.WriteLine(string.Create(c, $"  latency p50 {f.P50Ms:F2} ms, p90 {f.P90Ms:F2} ms, p99 {f.P99Ms:F2} ms, max {f.MaxMs:F2} ms (target p99 <= 30 ms)"));
         o.WriteLine(string.Create(c, $"  success rate {f.SuccessRate * 100:F3}% (declines are answers, not failures; target >= 99.98%)"));
+        o.WriteLine(string.Create(c, $"  CPU per tap {f.CpuMsPerTap:F2} ms (process CPU time {f.CpuMs / 1000:F1} s / {f.Requests:N0} taps: server and in-process client; {f.CpuMs / Math.Max(f.Seconds * 1000, 1e-9):F2} cores busy)"));
         o.WriteLine(string.Create(c, $"  group commit: {f.Writes:N0} tap writes in {f.Groups:N0} database transactions ({f.Writes / (double)Math.Max(f.Groups, 1):F1} per transaction)"));
         foreach (var (reason, n) in f.DeclineReasons.OrderByDescending(x => x.Value)) o.WriteLine(string.Create(c, $"  declined {reason}: {n:N0}"));
     }

@@ -11,8 +11,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Banyan.Payments.Bench;
 
 /// <summary>Figures of one tap-to-pay run. Declines (business answers) are counted apart from failures (errors).</summary>
-internal sealed record TapBenchFigures(int Requests, int Completed, int Declined, int Failed, IReadOnlyDictionary<string, int> DeclineReasons, double P50Ms, double P90Ms, double P99Ms, double MaxMs, double Seconds, long Writes, long Groups)
+internal sealed record TapBenchFigures(int Requests, int Completed, int Declined, int Failed, IReadOnlyDictionary<string, int> DeclineReasons, double P50Ms, double P90Ms, double P99Ms, double MaxMs, double Seconds, long Writes, long Groups, double CpuMs)
 {
+    /// <summary>Process CPU time (server, EF Core, JSON and the in-process client together) per tap, in ms: robust to other load on the machine.</summary>
+    public double CpuMsPerTap => Requests == 0 ? 0 : CpuMs / Requests;
+
     /// <summary>Share of answered payments that did not fail (declines are correct answers, not failures).</summary>
     public double SuccessRate => Requests == 0 ? 0 : (double)(Requests - Failed) / Requests;
 }
@@ -33,6 +36,8 @@ internal static class TapBenchmark
         int completed = 0, declined = 0, failed = 0;
         var committer = services.GetRequiredService<TapCommitter>();
         var (writes, groups) = (committer.WritesCommitted, committer.Groups);
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, customers), new ParallelOptions { MaxDegreeOfParallelism = customers, CancellationToken = ct }, async (c, token) =>
         {
@@ -64,10 +69,12 @@ internal static class TapBenchmark
             }
         });
         clock.Stop();
+        process.Refresh();
+        var cpuMs = (process.TotalProcessorTime - cpu).TotalMilliseconds;
         var sorted = latencies.Order().ToArray();
         return new TapBenchFigures(checked(customers * tapsPerCustomer), completed, declined, failed,
             new Dictionary<string, int>(reasons), Percentile(sorted, 0.50), Percentile(sorted, 0.90), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], clock.Elapsed.TotalSeconds,
-            committer.WritesCommitted - writes, committer.Groups - groups);
+            committer.WritesCommitted - writes, committer.Groups - groups, cpuMs);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

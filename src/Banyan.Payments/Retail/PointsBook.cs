@@ -17,14 +17,22 @@ internal sealed record PointsBalance(string HolderId, long ProgrammeId, string P
 /// </summary>
 internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, HolderLocks locks, WriteGate writes, TapCommitter taps)
 {
-    /// <summary>Bound of <see cref="_inLedger"/>; beyond it the set starts over (the next lookups go to the ledger again).</summary>
+    /// <summary>Bound of <see cref="_known"/>; beyond it the cache starts over (the next taps read the database and ledger again).</summary>
     private const int MaxKnownAccounts = 1_000_000;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<UInt128, byte> _inLedger = new();
+    /// <summary>
+    /// Points accounts that exist in BOTH the database (with their ledger id set) and the ledger, by (holder,
+    /// programme). Only this class writes <see cref="PointsAccountRow"/>s and never changes or removes one once
+    /// complete, and ledger accounts are never removed, so an entry cannot go stale; after a restart the cache
+    /// simply refills from the database. Saves a query (and, before the first check, a ledger lookup that waits
+    /// for the ledger's next durable flush) on every earning tap. Rows are shared read-only (never attached).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string HolderId, long ProgrammeId), PointsAccountRow> _known = new();
 
     public async Task<PointsAccountRow> EnsureAccountAsync(DbContext db, string holderId, ProgrammeRow programme, CancellationToken ct)
     {
-        var row = await db.Set<PointsAccountRow>().FirstOrDefaultAsync(a => a.HolderId == holderId && a.ProgrammeId == programme.Id, ct);
+        if (_known.TryGetValue((holderId, programme.Id), out var known)) return known;
+        var row = await db.Set<PointsAccountRow>().AsNoTracking().FirstOrDefaultAsync(a => a.HolderId == holderId && a.ProgrammeId == programme.Id, ct);
         if (row is null)
         {
             // Only ever called under the holder's lock, so no second writer races this insert. Through the write
@@ -36,12 +44,10 @@ internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scope
             await db.SaveChangesAsync(ct);
             row.AccountId = PaymentsChart.Party(PaymentAccountKind.Points, row.Id).ToString(CultureInfo.InvariantCulture);
             await db.SaveChangesAsync(ct);
+            db.Entry(row).State = EntityState.Detached; // shared through the cache below: never tracked by a context
         }
 
-        // Ledger accounts are never removed, so one seen once need not be looked up again: a lookup waits for the
-        // ledger's next durable flush, which was a second ledger round trip on every earning tap.
         var id = PaymentsChart.Party(PaymentAccountKind.Points, row.Id);
-        if (_inLedger.ContainsKey(id)) return row;
         if ((await ledger.LookupAccountsAsync(new[] { id }, ct)).Length == 0)
         {
             // A lookup is a read; creating an account that exists would still be a journaled (fsynced) write.
@@ -49,9 +55,8 @@ internal sealed class PointsBook(LedgerEngine ledger, IServiceScopeFactory scope
             await LedgerSetup.EnsureAccountsAsync(ledger, [PaymentsChart.PartyAccount(PaymentAccountKind.Points, row.Id, currency)], ct);
         }
 
-        if (_inLedger.Count >= MaxKnownAccounts) _inLedger.Clear();
-        _inLedger.TryAdd(id, 0);
-        return row;
+        if (_known.Count >= MaxKnownAccounts) _known.Clear();
+        return _known.GetOrAdd((holderId, programme.Id), row);
     }
 
     public async Task<IReadOnlyList<PointsBalance>> BalancesAsync(string holderId, CancellationToken ct)

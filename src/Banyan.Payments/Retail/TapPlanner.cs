@@ -82,7 +82,7 @@ internal static class TapPlanner
         if (at >= c.ValidUntilUnixMs) return TapResult.Declined("coupon_expired", $"Coupon {c.Code} expired at {DateTimeOffset.FromUnixTimeMilliseconds(c.ValidUntilUnixMs):u}.");
         if (plan.Amount < c.MinSpend) return TapResult.Declined("coupon_min_spend", $"Coupon {c.Code} needs a spend of at least {plan.Payer.Currency.Format(c.MinSpend)}.");
         var holder = plan.Payer.HolderId;
-        var used = await db.Set<CouponRedemptionRow>().CountAsync(r => r.CouponId == c.Id && r.HolderId == holder, ct);
+        var used = await TapQueries.For(db).CouponUses(db, c.Id, holder, ct);
         if (used >= c.PerCustomerLimit) return TapResult.Declined("coupon_limit_reached", $"Coupon {c.Code} can be used {c.PerCustomerLimit} time(s) per customer.");
         var subsidy = c.Kind == "amount_off" ? c.Value : checked(plan.Amount * c.Value) / 10_000;
         if (c.Kind == "percent_off" && c.Cap > 0) subsidy = Math.Min(subsidy, c.Cap);
@@ -96,9 +96,9 @@ internal static class TapPlanner
         if (requested <= 0) return null;
         if (plan.Merchant.ProgrammeId is not { } programmeId) return TapResult.Declined("points_not_accepted", "This merchant takes part in no points programme.");
         var holder = plan.Payer.HolderId;
-        var account = await db.Set<PointsAccountRow>().FirstOrDefaultAsync(a => a.HolderId == holder && a.ProgrammeId == programmeId, ct);
+        var account = await db.Set<PointsAccountRow>().AsNoTracking().FirstOrDefaultAsync(a => a.HolderId == holder && a.ProgrammeId == programmeId, ct);
         var at = now.ToUnixTimeMilliseconds();
-        var lots = account is null ? [] : await db.Set<PointsLotRow>()
+        var lots = account is null ? [] : await db.Set<PointsLotRow>().AsNoTracking()
             .Where(l => l.PointsAccountId == account.Id && l.Status == "active" && l.Remaining > 0 && l.ExpiresAtUnixMs > at)
             .OrderBy(l => l.ExpiresAtUnixMs).ThenBy(l => l.Id).Take(1_000).ToListAsync(ct);
         var usable = lots.Sum(l => l.Remaining);
@@ -142,7 +142,7 @@ internal static class TapPlanner
         var perPayment = w.PerPaymentLimit; // minor units of the wallet's currency, copied from its tier (decision 0636)
         if (plan.Paid > perPayment) return TapResult.Declined("wallet_per_payment_limit", $"A {w.Tier} wallet pays at most {c.Format(perPayment)} at a time.");
         var payer = w.AccountId;
-        var used = await db.Set<TapRow>().Where(t => t.PayerAccountId == payer && t.BusinessDay == day && t.Status != "rejected").SumAsync(t => t.Paid, ct);
+        var used = await TapQueries.For(db).WalletPaidOnDay(db, payer, day, ct);
         var daily = w.DailyLimit;
         return checked(used + plan.Paid) > daily
             ? TapResult.Declined("wallet_daily_limit", $"A {w.Tier} wallet pays at most {c.Format(daily)} a day ({c.Format(used)} used).")

@@ -44,3 +44,32 @@ internal sealed class TapReads
         return cache.GetOrAdd(key, row);
     }
 }
+
+/// <summary>
+/// The per-tap queries that cannot be cached (their rows change with every tap), compiled once per EF Core
+/// model: EF Core then skips translating the expression and looking up its query cache on every call. A
+/// compiled query is bound to the model it first ran with, and the module runs under several context types
+/// (the server's, the benchmark's, tests'), hence one set per model. All read-only (no tracking).
+/// </summary>
+internal sealed class TapQueries
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, TapQueries> PerModel = [];
+
+    /// <summary>The queries compiled for this context's model.</summary>
+    public static TapQueries For(DbContext db) => PerModel.GetValue(db.Model, _ => new TapQueries());
+
+    /// <summary>The tap already written under (initiator, payment_id), if any (idempotent retries).</summary>
+    public Func<DbContext, string, string, CancellationToken, Task<TapRow?>> Existing { get; } =
+        EF.CompileAsyncQuery((DbContext db, string initiator, string paymentId, CancellationToken ct) =>
+            db.Set<TapRow>().AsNoTracking().FirstOrDefault(t => t.Initiator == initiator && t.PaymentId == paymentId));
+
+    /// <summary>How often a holder has used a coupon (pending redemptions count: decision 0630).</summary>
+    public Func<DbContext, long, string, CancellationToken, Task<int>> CouponUses { get; } =
+        EF.CompileAsyncQuery((DbContext db, long couponId, string holderId, CancellationToken ct) =>
+            db.Set<CouponRedemptionRow>().Count(r => r.CouponId == couponId && r.HolderId == holderId));
+
+    /// <summary>What a wallet paid on a business day from its own money, rejected taps not counted.</summary>
+    public Func<DbContext, string, int, CancellationToken, Task<long>> WalletPaidOnDay { get; } =
+        EF.CompileAsyncQuery((DbContext db, string payer, int day, CancellationToken ct) =>
+            db.Set<TapRow>().Where(t => t.PayerAccountId == payer && t.BusinessDay == day && t.Status != "rejected").Sum(t => t.Paid));
+}

@@ -66,7 +66,7 @@ internal sealed class TapToPay(LedgerEngine ledger, IServiceScopeFactory scopes,
     private async Task<TapResult> PayLockedAsync(DbContext db, TapRequest r, MerchantRow merchant, Payer payer, CouponRow? coupon, CancellationToken ct)
     {
         var payerText = payer.AccountId.ToString(CultureInfo.InvariantCulture);
-        var existing = await db.Set<TapRow>().AsNoTracking().FirstOrDefaultAsync(t => t.Initiator == r.Initiator && t.PaymentId == r.PaymentId, ct);
+        var existing = await TapQueries.For(db).Existing(db, r.Initiator, r.PaymentId, ct);
         if (existing is not null)
         {
             if (existing.MerchantRowId != merchant.Id || existing.Amount != r.Amount || existing.PayerAccountId != payerText || existing.CouponId != coupon?.Id)
