@@ -2,27 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Banyan.Server;
 
 namespace Banyan.Payments.Tests;
 
 /// <summary>The /v1/payments API on a real host over HTTP (Kestrel on 127.0.0.1), with the bootstrap client's token.</summary>
-public sealed class PaymentsApiTests : IAsyncLifetime
+public sealed class PaymentsApiTests : PaymentsApiClient
 {
-    private PaymentsHost _host = null!;
-    private HttpClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await PaymentsHost.StartAsync();
-        _api = await _host.App.CreateAuthorizedClientAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _host.DisposeAsync();
-    }
+    private protected override Task<PaymentsHost> StartHostAsync() => PaymentsHost.StartAsync();
 
     [Fact]
     public async Task A_tap_over_http_returns_the_receipt_and_a_decline_is_a_422_problem_with_a_reason()
@@ -60,7 +46,7 @@ public sealed class PaymentsApiTests : IAsyncLifetime
         foreach (var (path, body, status) in cases)
         {
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
-            using var response = await _api.PostAsync(new Uri(path, UriKind.Relative), content);
+            using var response = await Api.PostAsync(new Uri(path, UriKind.Relative), content);
             Assert.Equal(status, (int)response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -76,7 +62,7 @@ public sealed class PaymentsApiTests : IAsyncLifetime
     [Fact]
     public async Task Without_the_payments_scope_the_api_refuses_with_a_problem()
     {
-        using var anonymous = new HttpClient { BaseAddress = _api.BaseAddress };
+        using var anonymous = new HttpClient { BaseAddress = Api.BaseAddress };
         using var response = await anonymous.GetAsync(new Uri("v1/payments/accounts?customer_id=x", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -104,7 +90,7 @@ public sealed class PaymentsApiTests : IAsyncLifetime
     [Fact]
     public async Task The_openapi_document_names_and_summarises_every_payments_operation_under_scope_payments()
     {
-        using var anonymous = new HttpClient { BaseAddress = _api.BaseAddress };
+        using var anonymous = new HttpClient { BaseAddress = Api.BaseAddress };
         using var response = await anonymous.GetAsync(new Uri("openapi/v1.json", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -132,23 +118,5 @@ public sealed class PaymentsApiTests : IAsyncLifetime
         Assert.Equal(200, (await PostAsync("v1/payments/merchants", new { merchant_id = merchant, name = "Corner shop", mcc = "5411", currency = "CNY", fee_bps = 50 })).Status);
         await PostAsync("v1/payments/coupons", new { code = "HTTP10", currency = "CNY", kind = "amount_off", value = 1_000, valid_from = DateTimeOffset.UtcNow.AddDays(-1), valid_until = DateTimeOffset.UtcNow.AddDays(1), budget = 100_000, per_customer_limit = 100 });
         return (id, merchant);
-    }
-
-    private async Task<(int Status, JsonElement Body)> PostAsync(string path, object body)
-    {
-        using var response = await _api.PostAsJsonAsync(new Uri(path, UriKind.Relative), body);
-        return await ReadAsync(response);
-    }
-
-    private async Task<(int Status, JsonElement Body)> GetAsync(string path)
-    {
-        using var response = await _api.GetAsync(new Uri(path, UriKind.Relative));
-        return await ReadAsync(response);
-    }
-
-    private static async Task<(int, JsonElement)> ReadAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 }

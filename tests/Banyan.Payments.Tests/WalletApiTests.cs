@@ -1,27 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Banyan.Server;
 
 namespace Banyan.Payments.Tests;
 
 /// <summary>Wallet tiers, wallets by holder and coupon closing over HTTP on a real host.</summary>
 [Collection(WalletHostsCollection.Name)]
-public sealed class WalletApiTests : IAsyncLifetime
+public sealed class WalletApiTests : PaymentsApiClient
 {
-    private PaymentsHost _host = null!;
-    private HttpClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await WalletTestHosts.StartAsync();
-        _api = await _host.App.CreateAuthorizedClientAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _host.DisposeAsync();
-    }
+    private protected override Task<PaymentsHost> StartHostAsync() => WalletTestHosts.StartAsync();
 
     [Fact]
     public async Task An_upgrade_over_http_raises_the_limits_is_idempotent_audited_and_a_blocked_downgrade_is_a_422()
@@ -96,21 +82,4 @@ public sealed class WalletApiTests : IAsyncLifetime
         Assert.Equal(404, (await PostAsync("v1/payments/coupons/NOPE/close", new { })).Status);
     }
 
-    private async Task<(int Status, JsonElement Body)> PostAsync(string path, object body)
-    {
-        using var response = await _api.PostAsJsonAsync(new Uri(path, UriKind.Relative), body);
-        return await ReadAsync(response);
-    }
-
-    private async Task<(int Status, JsonElement Body)> GetAsync(string path)
-    {
-        using var response = await _api.GetAsync(new Uri(path, UriKind.Relative));
-        return await ReadAsync(response);
-    }
-
-    private static async Task<(int, JsonElement)> ReadAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
 }
