@@ -133,6 +133,27 @@ public sealed class TapToPayTests
     }
 
     [Fact]
+    public async Task A_redemption_larger_than_the_first_lots_hold_draws_on_as_many_lots_as_it_needs()
+    {
+        await using var host = await PaymentsHost.StartAsync();
+        var s = new RetailScene(host);
+        var programme = await s.ProgrammeAsync(rateBps: 100);
+        var merchant = await s.MerchantAsync("5999", feeBps: 0, programme: programme.Id); // 1% at a category without its own rate
+        var customer = await s.CustomerAsync(1_000_000);
+        for (var i = 0; i < 20; i++) Assert.True((await s.TapAsync(customer.AccountId, merchant, 1_000)).Completed); // 20 lots of 10 points
+        Assert.Equal(200, await s.UsablePointsAsync(customer.CustomerId));
+
+        var tooMany = await s.TapAsync(customer.AccountId, merchant, 50_000, points: 201);
+        Assert.Equal("points_insufficient", tooMany.Reason);
+        Assert.Contains("200 unexpired point(s) available", tooMany.Detail, StringComparison.Ordinal);
+
+        var tap = await s.TapAsync(customer.AccountId, merchant, 50_000, points: 190); // 19 of the 20 lots
+        Assert.True(tap.Completed, tap.Detail);
+        Assert.Equal(190, tap.Receipt!.PointsRedeemed);
+        Assert.Equal(200 - 190 + tap.Receipt.PointsEarned, await s.UsablePointsAsync(customer.CustomerId));
+    }
+
+    [Fact]
     public async Task Expired_points_cannot_be_redeemed_and_expire_back_to_marketing()
     {
         await using var host = await PaymentsHost.StartWithClockAsync();

@@ -27,7 +27,9 @@ internal static class BenchHost
 {
     public static async Task<(WebApplication App, HttpClient Api)> StartAsync(string directory, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Content root = the CLI's own folder, not the working directory: the host watches its content root for
+        // configuration changes, and a busy working directory (or the bench's own database) kept a thread busy.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.ConfigureHttpJsonOptions(o => BanyanJson.Apply(o.SerializerOptions));

@@ -68,6 +68,18 @@ internal sealed class TapQueries
         EF.CompileAsyncQuery((DbContext db, long couponId, string holderId, CancellationToken ct) =>
             db.Set<CouponRedemptionRow>().Count(r => r.CouponId == couponId && r.HolderId == holderId));
 
+    /// <summary>A holder's points account in a programme, if opened.</summary>
+    public Func<DbContext, string, long, CancellationToken, Task<PointsAccountRow?>> PointsAccount { get; } =
+        EF.CompileAsyncQuery((DbContext db, string holderId, long programmeId, CancellationToken ct) =>
+            db.Set<PointsAccountRow>().AsNoTracking().FirstOrDefault(a => a.HolderId == holderId && a.ProgrammeId == programmeId));
+
+    /// <summary>Up to <c>take</c> usable lots of a points account (active, not empty, unexpired at <c>at</c>), soonest to expire first.</summary>
+    public Func<DbContext, long, long, int, IAsyncEnumerable<PointsLotRow>> UsableLots { get; } =
+        EF.CompileAsyncQuery((DbContext db, long accountId, long at, int take) =>
+            db.Set<PointsLotRow>().AsNoTracking()
+                .Where(l => l.PointsAccountId == accountId && l.Status == "active" && l.Remaining > 0 && l.ExpiresAtUnixMs > at)
+                .OrderBy(l => l.ExpiresAtUnixMs).ThenBy(l => l.Id).Take(take));
+
     /// <summary>What a wallet paid on a business day from its own money, rejected taps not counted.</summary>
     public Func<DbContext, string, int, CancellationToken, Task<long>> WalletPaidOnDay { get; } =
         EF.CompileAsyncQuery((DbContext db, string payer, int day, CancellationToken ct) =>
