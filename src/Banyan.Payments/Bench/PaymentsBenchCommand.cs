@@ -33,8 +33,8 @@ internal sealed class PaymentsBenchCommand : AsyncCommand<PaymentsBenchCommand.S
         public int Seconds { get; init; } = 8;
 
         [CommandOption("--warmup <N>")]
-        [Description("Seconds of concurrent taps before measuring, so the JIT has optimised the hot paths (default 5).")]
-        public int WarmUp { get; init; } = 5;
+        [Description("Seconds of concurrent taps before measuring, so the JIT has optimised the hot paths (default 10).")]
+        public int WarmUp { get; init; } = 10;
 
         /// <summary>The open-loop rates, in the order given; empty when <c>--rates 0</c>.</summary>
         public IReadOnlyList<int> RateList => ParseRates(Rates) ?? [];

@@ -9,9 +9,17 @@ namespace Banyan.Server.Storage;
 /// The one relational model of the process: platform tables (<c>platform_*</c>) plus whatever each
 /// module adds in <see cref="IBanyanModule.ConfigureModel"/> (tables prefixed <c>&lt;module&gt;_</c>).
 /// </summary>
-internal sealed class BanyanDbContext(DbContextOptions<BanyanDbContext> options, ModuleCatalog catalog) : DbContext(options)
+/// <remarks>
+/// Pooled (decision 0005): EF Core hands out a reset instance instead of building a context and its internal
+/// services for every request, so the constructor takes only the options; the host's modules come from the
+/// application's service provider, which EF Core keeps in the options.
+/// </remarks>
+internal sealed class BanyanDbContext(DbContextOptions<BanyanDbContext> options) : DbContext(options)
 {
-    internal ModuleCatalog Catalog => catalog;
+    private ModuleCatalog? _catalog;
+
+    internal ModuleCatalog Catalog => _catalog ??= options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService(typeof(ModuleCatalog)) as ModuleCatalog
+        ?? throw new InvalidOperationException("BanyanDbContext needs the host's ModuleCatalog in the application services.");
 
     internal DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -27,7 +35,7 @@ internal sealed class BanyanDbContext(DbContextOptions<BanyanDbContext> options,
         IdempotencyRecord.Configure(modelBuilder);
         SchemaHistoryEntry.Configure(modelBuilder);
         Security.AuditRecord.Configure(modelBuilder);
-        foreach (var module in catalog.Modules)
+        foreach (var module in Catalog.Modules)
         {
             module.ConfigureModel(modelBuilder);
         }
@@ -39,7 +47,7 @@ internal sealed class BanyanDbContext(DbContextOptions<BanyanDbContext> options,
     // visible from its name. A module breaking it fails at start-up, not in production data.
     private void CheckTablePrefixes(ModelBuilder modelBuilder)
     {
-        var prefixes = catalog.Modules.Select(m => m.Name + "_").Append("platform_").ToArray();
+        var prefixes = Catalog.Modules.Select(m => m.Name + "_").Append("platform_").ToArray();
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             var table = entity.GetTableName();

@@ -20,9 +20,9 @@ internal static class StorageRegistration
             ? configuration.GetConnectionString(ConnectionStringName)!
             : SqliteConnectionString(dataDirectory);
 
-        // The factory gives the idempotency store and start-up work their own short-lived contexts;
-        // it also registers BanyanDbContext as scoped for request handlers.
-        services.AddDbContextFactory<BanyanDbContext>(options =>
+        // A pooled factory (decision 0005): the idempotency store and start-up work take their own short-lived
+        // contexts from it, and request handlers get a scoped one, returned to the pool when the scope ends.
+        services.AddPooledDbContextFactory<BanyanDbContext>((_, options) =>
         {
             if (provider == StorageProvider.PostgreSql)
             {
@@ -35,6 +35,7 @@ internal static class StorageRegistration
 
             options.ReplaceService<IModelCacheKeyFactory, ModuleAwareModelCacheKeyFactory>();
         });
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<BanyanDbContext>>().CreateDbContext());
         services.AddScoped<DbContext>(sp => sp.GetRequiredService<BanyanDbContext>());
     }
 
