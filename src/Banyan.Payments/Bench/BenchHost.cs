@@ -38,7 +38,9 @@ internal static class BenchHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => LedgerEngine.Open(new LedgerOptions { Directory = Path.Combine(directory, "ledger"), AccountCapacity = 1 << 16, TransferCapacity = 1 << 20 }));
         var connection = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "bench.db"), Pooling = true, DefaultTimeout = 30 }.ToString();
-        builder.Services.AddDbContextPool<BenchDbContext>(o => o.UseSqlite(connection)); // pooled like the server's (decision 0005)
+        // Pooled, and with the WAL checkpoints in the background, like the server's (decisions 0005 and 0006).
+        builder.Services.AddDbContextPool<BenchDbContext>(o => o.UseSqlite(connection).AddInterceptors(Platform.Storage.SqliteWal.Interceptor));
+        builder.Services.AddHostedService<Platform.Storage.SqliteCheckpointService>();
         builder.Services.AddScoped<DbContext>(sp => sp.GetRequiredService<BenchDbContext>());
         var module = new PaymentsModule();
         module.ConfigureServices(builder.Services, new ModuleContext(builder.Configuration, directory, StorageProvider.Sqlite, builder.Environment));

@@ -1,4 +1,5 @@
 using Banyan.Platform;
+using Banyan.Platform.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -30,13 +31,18 @@ internal static class StorageRegistration
             }
             else
             {
-                options.UseSqlite(connectionString);
+                // Checkpoints off the request path (decision 0006): no commit copies the log into the file inline.
+                options.UseSqlite(connectionString).AddInterceptors(SqliteWal.Interceptor);
             }
 
             options.ReplaceService<IModelCacheKeyFactory, ModuleAwareModelCacheKeyFactory>();
         });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<BanyanDbContext>>().CreateDbContext());
         services.AddScoped<DbContext>(sp => sp.GetRequiredService<BanyanDbContext>());
+        if (provider == StorageProvider.Sqlite)
+        {
+            services.AddHostedService<SqliteCheckpointService>();
+        }
     }
 
     public static string SqliteConnectionString(string dataDirectory) => new SqliteConnectionStringBuilder
