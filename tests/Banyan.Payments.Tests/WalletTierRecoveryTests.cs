@@ -1,3 +1,4 @@
+using System.Globalization;
 using Banyan.Ledger;
 using Banyan.Payments.Accounts;
 using Banyan.Payments.Wallets;
@@ -31,6 +32,7 @@ public sealed class WalletTierRecoveryTests
         Assert.Empty(await host.Get<LedgerEngine>().LookupTransfersAsync(new[] { WalletTierChanges.TransferIdOf(change) }));
         Assert.Equal(Limits(wallet), Limits(await host.Get<WalletBook>().FindAsync(wallet.AccountId, default)));
         Assert.Equal(ledgerBefore, await HeadroomAsync(host, wallet));
+        Assert.Equal(["tier_upgraded failed"], await AuditedAsync(host, wallet));
 
         // The same reference answers the recorded outcome (the change was never acknowledged) and posts nothing.
         var retried = await host.Get<WalletTierChanges>().ChangeAsync("test", wallet.AccountId, "verified", "kyc-crashed", default);
@@ -48,6 +50,7 @@ public sealed class WalletTierRecoveryTests
         Assert.True(fresh.Completed);
         Assert.Equal(("verified", 500_000 * Yuan, 499_000 * Yuan), (fresh.Wallet.Tier, fresh.Wallet.BalanceLimit, fresh.Wallet.Headroom));
         Assert.Equal(ledgerBefore.Credits + (490_000 * Yuan), (await HeadroomAsync(host, wallet)).Credits);
+        Assert.Equal(["tier_upgraded failed", "tier_upgraded succeeded"], await AuditedAsync(host, wallet));
     }
 
     [Fact]
@@ -70,6 +73,7 @@ public sealed class WalletTierRecoveryTests
         // Opening grant (the phone cap) plus ONE upgrade grant: a second grant would show here.
         var headroom = await HeadroomAsync(host, wallet);
         Assert.Equal(500_000 * Yuan, headroom.Credits);
+        Assert.Equal(["tier_upgraded succeeded"], await AuditedAsync(host, wallet));
 
         var retried = await host.Get<WalletTierChanges>().ChangeAsync("test", wallet.AccountId, "verified", "kyc-posted", default);
 
@@ -114,11 +118,13 @@ public sealed class WalletTierRecoveryTests
             Assert.True(replay.Completed);
             Assert.Equal(WalletTierChanges.TransferIdOf(downChange), replay.TransferId);
             Assert.Equal(4_000 * Yuan, replay.Wallet.Headroom);
+            Assert.Equal(["tier_downgraded succeeded"], await AuditedAsync(restarted, down));
 
             Assert.Equal(("rejected", "interrupted"), await StatusAsync(restarted, upChange.Id));
             Assert.Equal(Limits(up), Limits(await wallets.FindAsync(up.AccountId, default)));
             Assert.Equal(upLedger, await HeadroomAsync(restarted, up));
             Assert.Empty(await restarted.Get<LedgerEngine>().LookupTransfersAsync(new[] { WalletTierChanges.TransferIdOf(upChange) }));
+            Assert.Equal(["tier_upgraded failed"], await AuditedAsync(restarted, up));
         }
         finally
         {
@@ -168,6 +174,16 @@ public sealed class WalletTierRecoveryTests
         var id = PaymentsChart.Party(PaymentAccountKind.WalletHeadroom, PaymentsChart.SequenceOf(wallet.AccountId));
         var a = (await host.Get<LedgerEngine>().LookupAccountsAsync(new[] { id }))[0];
         return (checked((long)a.CreditsPosted), checked((long)a.DebitsPosted));
+    }
+
+    /// <summary>The wallet's audit entries (action and outcome), oldest first, read from the host's audit table.</summary>
+    private static async Task<List<string>> AuditedAsync(PaymentsHost host, WalletView wallet)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
+        var subject = wallet.AccountId.ToString(CultureInfo.InvariantCulture);
+        return await db.Database.SqlQueryRaw<string>(
+            "SELECT Action || ' ' || Outcome AS Value FROM platform_audit_log WHERE Category = 'wallet' AND Subject = {0} ORDER BY Id", subject).ToListAsync();
     }
 
     /// <summary>What a tier change may move: tier, limits, balance and headroom (the record's list compares by reference).</summary>
