@@ -1,6 +1,10 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Banyan.Ledger;
 using Banyan.Payments.Accounts;
 using Banyan.Payments.Retail;
+using Banyan.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,11 +31,14 @@ public sealed class CouponCloseRecoveryTests
         Assert.Equal(marketingBefore - 8_600, await FundedAsync(host, Marketing)); // the crash: ledger moved, row still closing
         Assert.Null(await host.Get<CouponBudgetReturn>().FindAsync(coupon, default));
 
-        var closed = await host.Get<CouponBudgetReturn>().CloseAsync(coupon.Code, default);
+        using var api = await host.App.CreateAuthorizedClientAsync();
+        using var response = await api.PostAsJsonAsync(new Uri($"v1/payments/coupons/{coupon.Code}/close", UriKind.Relative), new { });
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
-        Assert.Equal(("cancelled", 8_600L), (closed.Reason, closed.Returned));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(("closed", "cancelled", 8_600L), (body.GetProperty("status").GetString(), body.GetProperty("reason").GetString(), body.GetProperty("returned").GetInt64()));
         Assert.Equal(("closed", 8_600L), await ClosureAsync(host, coupon));
-        Assert.Equal(closed, await host.Get<CouponBudgetReturn>().FindAsync(coupon, default));
+        Assert.Equal(8_600L, (await host.Get<CouponBudgetReturn>().CloseAsync(coupon.Code, default)).Returned);
         Assert.Equal(0, await SweepAsync(host));
         await AssertReturnedOnceAsync(host, s, coupon, marketingBefore, 8_600);
         await AssertTapDeclinedClosedAsync(s, customer, merchant, coupon);
@@ -56,6 +63,24 @@ public sealed class CouponCloseRecoveryTests
         Assert.Equal(("closed", 7_900L), await ClosureAsync(host, coupon));
         Assert.Equal(0, await SweepAsync(host));
         await AssertReturnedOnceAsync(host, s, coupon, marketingBefore, 7_900);
+        await AssertTapDeclinedClosedAsync(s, customer, merchant, coupon);
+    }
+
+    [Fact]
+    public async Task A_cancelled_close_left_closing_before_its_batch_was_posted_is_posted_once_by_the_sweep()
+    {
+        await using var host = await WalletTestHosts.StartAsync();
+        var s = new RetailScene(host);
+        var (merchant, coupon, customer) = await CampaignAsync(s, taps: 4);
+        var marketingBefore = await FundedAsync(host, Marketing);
+        await WriteClosingAsync(host, coupon, "cancelled");
+
+        Assert.Equal(1, await SweepAsync(host));
+        Assert.Equal(0, await SweepAsync(host));
+
+        Assert.Equal(("closed", 7_200L), await ClosureAsync(host, coupon));
+        Assert.Equal("cancelled", (await host.Get<CouponBudgetReturn>().FindAsync(coupon, default))!.Reason);
+        await AssertReturnedOnceAsync(host, s, coupon, marketingBefore, 7_200);
         await AssertTapDeclinedClosedAsync(s, customer, merchant, coupon);
     }
 
