@@ -119,7 +119,7 @@ public sealed class CouponCloseRecoveryTests
         CouponRow coupon;
         Contracts.CustomerAccount customer;
         long marketingBefore;
-        await using (var host = await PaymentsHost.StartOnAsync(directory))
+        await using (var host = await WalletTestHosts.StartOnAsync(directory))
         {
             var s = new RetailScene(host);
             (merchant, coupon, customer) = await CampaignAsync(s, taps: 1);
@@ -130,7 +130,7 @@ public sealed class CouponCloseRecoveryTests
 
         try
         {
-            await using var restarted = await PaymentsHost.StartOnAsync(directory);
+            await using var restarted = await WalletTestHosts.StartOnAsync(directory);
             var s = new RetailScene(restarted);
             var closer = restarted.Get<CouponBudgetReturn>();
 

@@ -91,7 +91,7 @@ public sealed class WalletTierRecoveryTests
         WalletView down, up;
         WalletTierChangeRow downChange, upChange;
         (long Credits, long Debits) upLedger;
-        await using (var host = await PaymentsHost.StartOnAsync(directory))
+        await using (var host = await WalletTestHosts.StartOnAsync(directory))
         {
             var s = new RetailScene(host);
             down = await s.WalletAsync("verified", funds: 6_000 * Yuan);
@@ -106,7 +106,7 @@ public sealed class WalletTierRecoveryTests
 
         try
         {
-            await using var restarted = await PaymentsHost.StartOnAsync(directory);
+            await using var restarted = await WalletTestHosts.StartOnAsync(directory);
             var wallets = restarted.Get<WalletBook>();
 
             Assert.Equal(("completed", (string?)null), await StatusAsync(restarted, downChange.Id));
