@@ -28,10 +28,10 @@ internal sealed class PaymentsHost : IAsyncDisposable
     }
 
     /// <summary>A host on <paramref name="directory"/> that leaves the data there when disposed, so another host can start on it (crash tests).</summary>
-    public static async Task<PaymentsHost> StartOnAsync(string directory)
+    public static async Task<PaymentsHost> StartOnAsync(string directory, params string[] args)
     {
         var host = new PaymentsHost(null!) { _keepData = true };
-        host.App = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", directory]);
+        host.App = BanyanServer.Build(["--urls", "http://127.0.0.1:0", "--data", directory, .. args]);
         await host.App.StartAsync();
         return host;
     }

@@ -11,6 +11,9 @@ internal static class WalletTestHosts
 
     public static Task<PaymentsHost> StartAsync(params string[] args) => PaymentsHost.StartAsync([.. Small, .. args]);
 
+    /// <summary>A small host on <paramref name="directory"/> that leaves its data there, so another can start on it (restart tests).</summary>
+    public static Task<PaymentsHost> StartOnAsync(string directory) => PaymentsHost.StartOnAsync(directory, Small);
+
     public static Task<PaymentsHost> StartWithClockAsync(params string[] args) => PaymentsHost.StartWithClockAsync([.. Small, .. args]);
 }
 

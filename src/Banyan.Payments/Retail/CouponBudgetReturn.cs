@@ -69,14 +69,20 @@ internal sealed class CouponBudgetReturn(LedgerEngine ledger, IServiceScopeFacto
         return await CloseAsync(db, coupon, ct);
     }
 
-    /// <summary>Closes every coupon whose validity has ended and is not closed yet (at most <see cref="SweepBatch"/>); returns how many.</summary>
+    /// <summary>
+    /// Closes every coupon whose validity has ended and is not closed yet, and finishes every close a crash left
+    /// <c>closing</c> (a cancel too: its funding account may already be closed in the ledger while nobody repeats
+    /// the request), at most <see cref="SweepBatch"/>; returns how many.
+    /// </summary>
     public async Task<int> SweepExpiredAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var closed = db.Set<CouponClosureRow>().Where(x => x.Status == "closed").Select(x => x.CouponId);
-        var due = await db.Set<CouponRow>().AsNoTracking().Where(c => c.ValidUntilUnixMs <= now && !closed.Contains(c.Id)).OrderBy(c => c.Id).Take(SweepBatch).ToListAsync(ct);
+        var unfinished = db.Set<CouponClosureRow>().Where(x => x.Status == "closing").Select(x => x.CouponId);
+        var due = await db.Set<CouponRow>().AsNoTracking().Where(c => (c.ValidUntilUnixMs <= now && !closed.Contains(c.Id)) || unfinished.Contains(c.Id))
+            .OrderBy(c => c.Id).Take(SweepBatch).ToListAsync(ct);
         foreach (var coupon in due) await CloseAsync(db, coupon, ct);
         return due.Count;
     }
@@ -161,7 +167,7 @@ internal sealed class CouponBudgetReturn(LedgerEngine ledger, IServiceScopeFacto
         Currencies.TryGetByLedger((uint)coupon.Ledger, out var c) ? c : throw new InvalidOperationException($"Coupon {coupon.Code} is on unknown ledger {coupon.Ledger}.");
 }
 
-/// <summary>Closes coupon campaigns whose validity has ended, at start-up and then every few minutes (on the ledger's leader only).</summary>
+/// <summary>Closes coupon campaigns whose validity has ended (and finishes closes a crash interrupted), at start-up and then every few minutes (on the ledger's leader only).</summary>
 internal sealed class CouponSweeper(CouponBudgetReturn coupons, LedgerEngine ledger, TimeProvider time, ILogger<CouponSweeper> log) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromMinutes(5);

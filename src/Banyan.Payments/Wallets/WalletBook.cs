@@ -2,6 +2,7 @@ using System.Globalization;
 using Banyan.Ledger;
 using Banyan.Payments.Accounts;
 using Banyan.Platform.Money;
+using Banyan.Platform.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,7 +28,7 @@ internal sealed record WalletPage(IReadOnlyList<WalletView> Items, UInt128? Next
 /// so a credit that would lift the wallet above its limit fails its linked batch (<c>exceeds_credits</c>
 /// on the headroom), whatever the concurrency. docs/payments.md "Wallets", decisions 0601, 0635, 0636.
 /// </summary>
-internal sealed class WalletBook(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, WalletTiers tiers)
+internal sealed class WalletBook(LedgerEngine ledger, IServiceScopeFactory scopes, TimeProvider time, WalletTiers tiers, IAuditLog audit)
 {
     /// <summary>The currency of wallets opened without one (the e-CNY wallets).</summary>
     public static readonly Currency WalletCurrency = Currencies.Cny;
@@ -168,7 +169,7 @@ internal sealed class WalletBook(LedgerEngine ledger, IServiceScopeFactory scope
         }
 
         await db.SaveChangesAsync(ct);
-        await WalletTierChanges.SettlePendingAsync(db, ledger, ct);
+        await WalletTierChanges.SettlePendingAsync(db, ledger, audit, ct);
     }
 
     private async Task PostTopUpAsync(DbContext db, WalletTopUpRow row, Currency c, CancellationToken ct)

@@ -75,22 +75,28 @@ internal sealed class WalletTierChanges(LedgerEngine ledger, IServiceScopeFactor
         if (LedgerSetup.Ok(result)) Apply(wallet, change);
         else (change.Status, change.Reason) = ("rejected", result == CreateTransferResult.ExceedsCredits ? "wallet_balance_above_tier_limit" : result.Name());
         await db.SaveChangesAsync(CancellationToken.None);
-        await AuditAsync(change, wallet, CancellationToken.None);
+        await AuditAsync(audit, change, wallet, CancellationToken.None);
         return change;
     }
 
-    /// <summary>Finishes changes a crash left pending: the transfer is in the ledger (apply) or not (rejected, never acknowledged).</summary>
-    internal static async Task SettlePendingAsync(DbContext db, LedgerEngine ledger, CancellationToken ct)
+    /// <summary>
+    /// Finishes changes a crash left pending: the transfer is in the ledger (apply) or not (rejected, never acknowledged).
+    /// Each settled change is audited after the save, like a change that ran to the end: the crash came before its entry.
+    /// </summary>
+    internal static async Task SettlePendingAsync(DbContext db, LedgerEngine ledger, IAuditLog audit, CancellationToken ct)
     {
+        var settled = new List<(WalletTierChangeRow Change, WalletRow Wallet)>();
         foreach (var change in await db.Set<WalletTierChangeRow>().Where(c => c.Status == "pending").OrderBy(c => c.Id).Take(10_000).ToListAsync(ct))
         {
             var wallet = await db.Set<WalletRow>().FirstAsync(w => w.Id == change.WalletId, ct);
             var posted = change.HeadroomDelta == 0 || (await ledger.LookupTransfersAsync(new[] { TransferIdOf(change) }, ct)).Length == 1;
             if (posted) Apply(wallet, change);
             else (change.Status, change.Reason) = ("rejected", "interrupted");
+            settled.Add((change, wallet));
         }
 
         await db.SaveChangesAsync(ct);
+        foreach (var (change, wallet) in settled) await AuditAsync(audit, change, wallet, ct);
     }
 
     internal static UInt128 TransferIdOf(WalletTierChangeRow change) => PaymentsChart.TransferId(PaymentTransferKind.Wallet, Leg, change.Id);
@@ -111,7 +117,7 @@ internal sealed class WalletTierChanges(LedgerEngine ledger, IServiceScopeFactor
         (change.Status, change.Reason) = ("completed", null);
     }
 
-    private async Task AuditAsync(WalletTierChangeRow change, WalletRow wallet, CancellationToken ct)
+    private static async Task AuditAsync(IAuditLog audit, WalletTierChangeRow change, WalletRow wallet, CancellationToken ct)
     {
         var upgrade = WalletTier.Rank(change.ToTier) > WalletTier.Rank(change.FromTier);
         var details = new Dictionary<string, string>
