@@ -57,9 +57,23 @@ public sealed class BenchFigureTests
         Assert.Equal(valid, settings.Validate().Successful);
     }
 
-    [Fact]
-    public void Three_rounds_are_measured_unless_told_otherwise()
+    [Theory]
+    [InlineData(-1, false)]
+    [InlineData(0, true)]
+    [InlineData(300, true)]
+    [InlineData(301, false)]
+    public void Warmup_must_be_between_zero_and_three_hundred_seconds(int warmup, bool valid)
     {
-        Assert.Equal(3, new GatewayBenchCommand.Settings().Rounds);
+        var settings = new GatewayBenchCommand.Settings { Warmup = warmup };
+        Assert.Equal(valid, settings.Validate().Successful);
+    }
+
+    [Fact]
+    public void Three_rounds_after_a_fifteen_second_warmup_unless_told_otherwise()
+    {
+        var settings = new GatewayBenchCommand.Settings();
+        Assert.Equal(3, settings.Rounds);
+        Assert.Equal(15, settings.Warmup);
+        Assert.True(settings.Validate().Successful);
     }
 }

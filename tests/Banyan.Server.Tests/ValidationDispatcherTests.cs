@@ -39,6 +39,20 @@ public sealed class ValidationDispatcherTests
     }
 
     [Fact]
+    public async Task Filters_that_answer_later_are_awaited_and_all_must_agree()
+    {
+        var log = new List<string>();
+        using var provider = Build(log,
+            Handler<ProcessAuthenticationContext, Slot1>("slow yes then no", filter: true, slowFilter: false),
+            Handler<ProcessAuthenticationContext, Slot2>("slow yes then yes", filter: true, slowFilter: true),
+            Handler<ProcessAuthenticationContext, Slot3>("slow yes only", slowFilter: true));
+
+        await DispatchAsync(provider);
+
+        Assert.Equal(["slow yes then yes", "slow yes only"], log);
+    }
+
+    [Fact]
     public async Task A_rejection_stops_the_event_before_later_handlers()
     {
         var log = new List<string>();
@@ -85,15 +99,25 @@ public sealed class ValidationDispatcherTests
         }
     }
 
-    private static OpenIddictValidationHandlerDescriptor Handler<TContext, TSlot>(string name, bool? filter = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    private static OpenIddictValidationHandlerDescriptor Handler<TContext, TSlot>(string name, bool? filter = null, ServiceLifetime lifetime = ServiceLifetime.Singleton, bool? slowFilter = null)
         where TContext : BaseContext
     {
         var builder = OpenIddictValidationHandlerDescriptor.CreateBuilder<TContext>()
             .SetServiceDescriptor(new ServiceDescriptor(typeof(Named<TContext, TSlot>),
                 sp => new Named<TContext, TSlot>(name, sp.GetRequiredService<List<string>>(), sp.GetRequiredService<HashSet<(string, object)>>()), lifetime));
+        if (slowFilter is not null)
+        {
+            builder = builder.AddFilter<SlowYes<TContext>>();
+        }
+
         if (filter is { } active)
         {
             builder = active ? builder.AddFilter<Always<TContext>>() : builder.AddFilter<Never<TContext>>();
+        }
+
+        if (slowFilter is { } slowSecond)
+        {
+            builder = slowSecond ? builder.AddFilter<SlowYes<TContext>>() : builder.AddFilter<Never<TContext>>();
         }
 
         return builder.Build();
@@ -106,6 +130,7 @@ public sealed class ValidationDispatcherTests
         services.AddSingleton(new HashSet<(string, object)>());
         services.AddSingleton(typeof(Never<>));
         services.AddSingleton(typeof(Always<>));
+        services.AddSingleton(typeof(SlowYes<>));
         foreach (var handler in handlers)
         {
             services.Add(handler.ServiceDescriptor);
@@ -146,6 +171,16 @@ public sealed class ValidationDispatcherTests
     private sealed class Always<TContext> : IOpenIddictValidationHandlerFilter<TContext> where TContext : BaseContext
     {
         public ValueTask<bool> IsActiveAsync(TContext context) => ValueTask.FromResult(true);
+    }
+
+    // Says yes only after really yielding, so the dispatcher has to await it.
+    private sealed class SlowYes<TContext> : IOpenIddictValidationHandlerFilter<TContext> where TContext : BaseContext
+    {
+        public async ValueTask<bool> IsActiveAsync(TContext context)
+        {
+            await Task.Yield();
+            return true;
+        }
     }
 
     private sealed class Named<TContext, TSlot>(string name, List<string> log, HashSet<(string, object)> instances) : IOpenIddictValidationHandler<TContext>

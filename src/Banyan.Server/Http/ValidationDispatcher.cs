@@ -34,11 +34,38 @@ internal sealed class ValidationDispatcher(ValidationDispatchPlan plan, IService
         }
     }
 
-    private async ValueTask<bool> IsActiveAsync<TContext>(ValidationDispatchPlan.Step<TContext> step, TContext context) where TContext : BaseContext
+    // OpenIddict's filters answer synchronously; only a filter that really awaits pays for a state machine.
+    private ValueTask<bool> IsActiveAsync<TContext>(ValidationDispatchPlan.Step<TContext> step, TContext context) where TContext : BaseContext
     {
-        foreach (var filter in step.Filters)
+        var filters = step.Filters;
+        for (var index = 0; index < filters.Length; index++)
         {
-            if (!await filter(requestServices).IsActiveAsync(context))
+            var active = filters[index](requestServices).IsActiveAsync(context);
+            if (!active.IsCompletedSuccessfully)
+            {
+                return AwaitRestAsync(active, filters, index, context);
+            }
+
+            if (!active.Result)
+            {
+                return ValueTask.FromResult(false);
+            }
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
+    private async ValueTask<bool> AwaitRestAsync<TContext>(ValueTask<bool> pending, ValidationDispatchPlan.Resolver<IOpenIddictValidationHandlerFilter<TContext>>[] filters, int index, TContext context)
+        where TContext : BaseContext
+    {
+        if (!await pending)
+        {
+            return false;
+        }
+
+        for (var next = index + 1; next < filters.Length; next++)
+        {
+            if (!await filters[next](requestServices).IsActiveAsync(context))
             {
                 return false;
             }
