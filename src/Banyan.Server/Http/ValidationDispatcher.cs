@@ -82,8 +82,8 @@ internal sealed class ValidationDispatcher(ValidationDispatchPlan plan, IService
 /// </summary>
 internal sealed class ValidationDispatchPlan(IOptionsMonitor<OpenIddictValidationOptions> options, IServiceProvider root, ValidationServiceLifetimes lifetimes)
 {
-    private readonly ConcurrentDictionary<Type, object> _steps = new();
-    private List<OpenIddictValidationHandlerDescriptor>? _source;
+    // The plans built from one handler list; replaced as a whole, so no plan from an older list can survive a change.
+    private Snapshot? _snapshot;
 
     /// <summary>Resolves a handler or filter for one use; the argument is the request's service provider.</summary>
     internal delegate T Resolver<out T>(IServiceProvider requestServices);
@@ -94,15 +94,18 @@ internal sealed class ValidationDispatchPlan(IOptionsMonitor<OpenIddictValidatio
     public Step<TContext>[] StepsFor<TContext>() where TContext : BaseContext
     {
         var handlers = options.CurrentValue.Handlers;
-        if (!ReferenceEquals(handlers, Volatile.Read(ref _source)))
+        var snapshot = Volatile.Read(ref _snapshot);
+        if (snapshot is null || !ReferenceEquals(snapshot.Source, handlers))
         {
-            // Options replaced (never in Banyan today): forget every plan built from the old list.
-            _steps.Clear();
-            Volatile.Write(ref _source, handlers);
+            // First use, or OpenIddict's options were replaced (never in Banyan today): plan again from the new list.
+            snapshot = new Snapshot(handlers, new ConcurrentDictionary<Type, object>());
+            Volatile.Write(ref _snapshot, snapshot);
         }
 
-        return (Step<TContext>[])_steps.GetOrAdd(typeof(TContext), _ => Build<TContext>(handlers));
+        return (Step<TContext>[])snapshot.Steps.GetOrAdd(typeof(TContext), _ => Build<TContext>(handlers));
     }
+
+    private sealed record Snapshot(List<OpenIddictValidationHandlerDescriptor> Source, ConcurrentDictionary<Type, object> Steps);
 
     private Step<TContext>[] Build<TContext>(List<OpenIddictValidationHandlerDescriptor> handlers) where TContext : BaseContext
     {
