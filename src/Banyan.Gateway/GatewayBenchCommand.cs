@@ -31,8 +31,16 @@ internal sealed class GatewayBenchCommand : AsyncCommand<GatewayBenchCommand.Set
         public double Hours { get; init; } = 2;
 
         [CommandOption("--seconds")]
-        [Description("Duration of the HTTP throughput run (default 10)")]
+        [Description("Duration of each HTTP throughput round (default 10)")]
         public int Seconds { get; init; } = 10;
+
+        [CommandOption("--rounds")]
+        [Description("Measurement rounds of --seconds each on the same warm host; the median is reported (default 3)")]
+        public int Rounds { get; init; } = 3;
+
+        [CommandOption("--warmup")]
+        [Description("Seconds of unmeasured load before the first round, while the host's JIT settles (default 15)")]
+        public int Warmup { get; init; } = 15;
 
         [CommandOption("--connections")]
         [Description("Concurrent HTTP connections (default 64)")]
@@ -48,6 +56,8 @@ internal sealed class GatewayBenchCommand : AsyncCommand<GatewayBenchCommand.Set
 
         public override Spectre.Console.ValidationResult Validate() =>
             Seconds is < 1 or > 300 ? Spectre.Console.ValidationResult.Error("--seconds must be 1..300")
+            : Warmup is < 0 or > 300 ? Spectre.Console.ValidationResult.Error("--warmup must be 0..300")
+            : Rounds is < 1 or > 20 ? Spectre.Console.ValidationResult.Error("--rounds must be 1..20")
             : Connections is < 1 or > 1024 ? Spectre.Console.ValidationResult.Error("--connections must be 1..1024")
             : Spectre.Console.ValidationResult.Success();
     }
@@ -71,7 +81,7 @@ internal sealed class GatewayBenchCommand : AsyncCommand<GatewayBenchCommand.Set
         PrintSimulation(report, options, log, figures);
         if (!settings.SkipHttp)
         {
-            var http = await HttpBench.RunAsync(settings.Seconds, settings.Connections, log, cancellationToken);
+            var http = await HttpBench.RunAsync(settings.Seconds, settings.Connections, settings.Rounds, settings.Warmup, log, cancellationToken);
             foreach (var (key, value) in http) figures[key] = value;
         }
 

@@ -23,14 +23,12 @@ internal static partial class ActorPropagation
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex StaffName();
 
-    public static void Use(IApplicationBuilder app) => app.Use(async (http, next) =>
-    {
-        if (!http.Request.Headers.TryGetValue(Header, out var values))
-        {
-            await next(http);
-            return;
-        }
+    // Most API calls carry no actor header: they go straight on, without an async state machine of their own.
+    public static void Use(IApplicationBuilder app) => app.Use((http, next) =>
+        http.Request.Headers.TryGetValue(Header, out var values) ? ActAsync(http, next, values) : next(http));
 
+    private static async Task ActAsync(HttpContext http, RequestDelegate next, Microsoft.Extensions.Primitives.StringValues values)
+    {
         var principal = Rewrite(http.User, values.Count == 1 ? values[0] : null);
         if (principal is null)
         {
@@ -40,7 +38,7 @@ internal static partial class ActorPropagation
 
         http.User = principal;
         await next(http);
-    });
+    }
 
     /// <summary>The principal acting as <paramref name="staff"/>, or <see langword="null"/> when the caller may not do that.</summary>
     internal static ClaimsPrincipal? Rewrite(ClaimsPrincipal user, string? staff)

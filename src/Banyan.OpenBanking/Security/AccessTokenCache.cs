@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using OpenIddict.Abstractions;
 using OpenIddict.Validation;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -12,7 +10,10 @@ namespace Banyan.OpenBanking.Security;
 /// <summary>
 /// Validated access tokens → their principal, until the token's own expiry (decision 0620). A partner sends the
 /// same JWT with every call for its lifetime; its signature, issuer, type and audience do not change, so they are
-/// checked once. Keyed by the token's SHA-256 (no bearer token is kept in memory). What a hit skips is only
+/// checked once. Keyed by the token itself: the dictionary finds the entry by a fast hash and then compares the whole
+/// token string, so two tokens can never share an entry (decision 0620, third pass: hashing each token with SHA-256 per
+/// call cost more than the rest of the lookup; the price is that cached tokens stay in memory until they expire, as
+/// they do in every request that carries them). What a hit skips is only
 /// <c>ValidateIdentityModelToken</c> (parse + signature): OpenIddict's later checks (principal, token type,
 /// expiry, audience, presenters) still run on every call, and so does the per-request DPoP proof of a bound
 /// token (<c>cnf.jkt</c>, <c>ath</c>, <c>htm</c>/<c>htu</c>, <c>jti</c>), which is not part of this cache.
@@ -27,7 +28,7 @@ internal sealed class AccessTokenCache(TimeProvider time)
     public const int MaxTokenLength = 16_384;
 
     private const string MissProperty = ".banyan_token_cache_miss";
-    private readonly ConcurrentDictionary<UInt128, Entry> _entries = new();
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _hits;
     private long _misses;
 
@@ -40,14 +41,14 @@ internal sealed class AccessTokenCache(TimeProvider time)
     /// <summary>A copy of the cached principal of <paramref name="token"/>, or null when unknown or expired.</summary>
     public ClaimsPrincipal? Find(string token)
     {
-        if (token.Length > MaxTokenLength || !_entries.TryGetValue(Key(token, out var check), out var entry) || entry.Check != check)
+        if (token.Length > MaxTokenLength || !_entries.TryGetValue(token, out var entry))
         {
             return null;
         }
 
         if (entry.ExpiresAt <= time.GetUtcNow())
         {
-            _entries.TryRemove(new KeyValuePair<UInt128, Entry>(Key(token, out _), entry));
+            _entries.TryRemove(new KeyValuePair<string, Entry>(token, entry));
             return null;
         }
 
@@ -67,23 +68,13 @@ internal sealed class AccessTokenCache(TimeProvider time)
             _entries.Clear();
         }
 
-        var key = Key(token, out var check);
-        _entries[key] = new Entry(Copy(principal), expires, check);
+        _entries[token] = new Entry(Copy(principal), expires);
     }
 
     // ClaimsPrincipal.Clone shares the identities (and so their claim lists): copy each identity as well.
     private static ClaimsPrincipal Copy(ClaimsPrincipal principal) => new(principal.Identities.Select(identity => identity.Clone()));
 
-    // 256 bits of SHA-256: 128 as the dictionary key, the other 128 compared on every hit.
-    private static UInt128 Key(string token, out UInt128 check)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(token), hash);
-        check = new UInt128(BitConverter.ToUInt64(hash[16..]), BitConverter.ToUInt64(hash[24..]));
-        return new UInt128(BitConverter.ToUInt64(hash), BitConverter.ToUInt64(hash[8..]));
-    }
-
-    private sealed record Entry(ClaimsPrincipal Principal, DateTimeOffset ExpiresAt, UInt128 Check);
+    private sealed record Entry(ClaimsPrincipal Principal, DateTimeOffset ExpiresAt);
 
     private static bool IsAccessToken(ValidateTokenContext context) =>
         context.ValidTokenTypes.Count == 1 && context.ValidTokenTypes.Contains(TokenTypeIdentifiers.AccessToken) && !string.IsNullOrEmpty(context.Token);

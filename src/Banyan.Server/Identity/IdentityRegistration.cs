@@ -1,11 +1,14 @@
 using System.Security.Claims;
 using Banyan.Platform;
+using Banyan.Server.Http;
 using Banyan.Server.Storage;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
+using OpenIddict.Validation;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -51,6 +54,11 @@ internal static class IdentityRegistration
                 validation.UseLocalServer();
                 validation.UseAspNetCore();
             });
+
+        // Same handlers, filters and order as OpenIddict's dispatcher, without re-planning every event of every request.
+        services.AddSingleton(new ValidationServiceLifetimes(services));
+        services.AddSingleton<ValidationDispatchPlan>();
+        services.Replace(ServiceDescriptor.Scoped<IOpenIddictValidationDispatcher, ValidationDispatcher>());
 
         services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         services.AddAuthorization(options =>
