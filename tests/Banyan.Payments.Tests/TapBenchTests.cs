@@ -53,4 +53,12 @@ public sealed class TapBenchTests
     [InlineData("1,2,3,4,5,6,7,8,9,10,11")]
     public void Rates_option_refuses_what_is_not_a_list_of_sane_steps(string text) =>
         Assert.Null(PaymentsBenchCommand.Settings.ParseRates(text));
+
+    [Fact]
+    public void The_target_holds_up_to_a_rate_only_if_it_held_at_every_lower_step()
+    {
+        Assert.Equal(750, PaymentsBenchCommand.HeldUpTo([(250, true), (500, true), (750, true), (1_000, false)]));
+        Assert.Equal(250, PaymentsBenchCommand.HeldUpTo([(1_000, true), (500, false), (250, true)])); // a pass above a failure does not count
+        Assert.Null(PaymentsBenchCommand.HeldUpTo([(250, false), (500, true)]));
+    }
 }

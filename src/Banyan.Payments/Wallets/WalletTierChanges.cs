@@ -83,7 +83,7 @@ internal sealed class WalletTierChanges(LedgerEngine ledger, IServiceScopeFactor
     /// Finishes changes a crash left pending: the transfer is in the ledger (apply) or not (rejected, never acknowledged).
     /// Each settled change is audited after the save, like a change that ran to the end: the crash came before its entry.
     /// </summary>
-    internal static async Task SettlePendingAsync(DbContext db, LedgerEngine ledger, IAuditLog audit, CancellationToken ct)
+    internal static async Task SettlePendingAsync(DbContext db, LedgerEngine ledger, Func<IAuditLog> audit, CancellationToken ct)
     {
         var settled = new List<(WalletTierChangeRow Change, WalletRow Wallet)>();
         foreach (var change in await db.Set<WalletTierChangeRow>().Where(c => c.Status == "pending").OrderBy(c => c.Id).Take(10_000).ToListAsync(ct))
@@ -96,7 +96,9 @@ internal sealed class WalletTierChanges(LedgerEngine ledger, IServiceScopeFactor
         }
 
         await db.SaveChangesAsync(ct);
-        foreach (var (change, wallet) in settled) await AuditAsync(audit, change, wallet, ct);
+        if (settled.Count == 0) return;
+        var log = audit();
+        foreach (var (change, wallet) in settled) await AuditAsync(log, change, wallet, ct);
     }
 
     internal static UInt128 TransferIdOf(WalletTierChangeRow change) => PaymentsChart.TransferId(PaymentTransferKind.Wallet, Leg, change.Id);
