@@ -88,6 +88,12 @@ internal sealed class SchemaHistoryEntry
 
     public string CreatedTables { get; set; } = "";
 
+    /// <summary>"table.column" of the columns added to existing tables (decision 0007); null when none (and on rows from before version 2).</summary>
+    public string? AddedColumns { get; set; }
+
+    /// <summary>Indexes created on existing tables (decision 0007); null when none.</summary>
+    public string? AddedIndexes { get; set; }
+
     internal static void Configure(ModelBuilder model)
     {
         var e = model.Entity<SchemaHistoryEntry>();
@@ -95,5 +101,7 @@ internal sealed class SchemaHistoryEntry
         e.HasKey(x => x.Id);
         e.Property(x => x.HostVersion).HasMaxLength(64);
         e.Property(x => x.CreatedTables).HasMaxLength(8000);
+        e.Property(x => x.AddedColumns).HasMaxLength(8000);
+        e.Property(x => x.AddedIndexes).HasMaxLength(8000);
     }
 }
