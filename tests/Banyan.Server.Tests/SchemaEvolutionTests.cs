@@ -49,7 +49,7 @@ public sealed class SchemaEvolutionTests
             await using var v2 = await store.StartAsync(new EvoV2Module());
             await using var check = await ContextAsync(v2);
             var last = await check.SchemaHistory.OrderBy(h => h.Id).LastAsync();
-            Assert.Equal("evo_items.Note,evo_items.Priority,platform_schema_history.AddedColumns,platform_schema_history.AddedIndexes", last.AddedColumns);
+            Assert.Equal("evo_items.Note,evo_items.Priority,evo_items.Source,platform_schema_history.AddedColumns,platform_schema_history.AddedIndexes", last.AddedColumns);
             Assert.Equal(SchemaInitializer.SchemaVersion, last.SchemaVersion);
             Assert.Null((await check.SchemaHistory.OrderBy(h => h.Id).FirstAsync()).AddedColumns);
         }
@@ -112,19 +112,21 @@ public sealed class SchemaEvolutionTests
             Assert.Equal("old", old.Text);
             Assert.Null(old.Note);
             Assert.Equal(EvoV2Module.DefaultPriority, old.Priority);
+            Assert.Equal("legacy", old.Source);
 
-            db.Set<EvoItemV2>().Add(new EvoItemV2 { Id = 2, Text = "new", Note = "noted", Priority = 7 });
+            db.Set<EvoItemV2>().Add(new EvoItemV2 { Id = 2, Text = "new", Note = "noted", Priority = 7, Source = "api" });
             db.Set<EvoItemV2>().Add(new EvoItemV2 { Id = 3, Text = "new, priority left out" });
             await db.SaveChangesAsync();
             db.ChangeTracker.Clear();
             var rows = await db.Set<EvoItemV2>().OrderBy(i => i.Id).AsNoTracking().ToListAsync();
-            Assert.Equal([(1L, null, 3), (2L, "noted", 7), (3L, null, 3)], rows.Select(r => (r.Id, r.Note, r.Priority)));
+            Assert.Equal([(1L, null, 3, "legacy"), (2L, "noted", 7, "api"), (3L, null, 3, "")], rows.Select(r => (r.Id, r.Note, r.Priority, r.Source)));
 
             var last = await db.SchemaHistory.OrderBy(h => h.Id).LastAsync();
-            Assert.Equal("evo_items.Note,evo_items.Priority", last.AddedColumns);
+            Assert.Equal("evo_items.Note,evo_items.Priority,evo_items.Source", last.AddedColumns);
             Assert.Equal("", last.CreatedTables);
             Assert.Null(last.AddedIndexes);
-            Assert.Equal(["Id", "Note", "Priority", "Text"], await store.ColumnsAsync(db));
+            Assert.Equal(["Id", "Note", "Priority", "Source", "Text"], await store.ColumnsAsync(db));
+            Assert.Contains(v2.Logs.Lines, l => l.Contains("added columns [evo_items.Note, evo_items.Priority, evo_items.Source]", StringComparison.Ordinal));
             historyBefore = await db.SchemaHistory.CountAsync();
         }
 
@@ -305,6 +307,8 @@ internal sealed class EvoItemV2
     public string? Note { get; set; }
 
     public int Priority { get; set; }
+
+    public string Source { get; set; } = "";
 }
 
 internal sealed class EvoItemBad
@@ -336,7 +340,7 @@ internal class EvoV1Module : BanyanModule
     }
 }
 
-/// <summary>Version 2: a nullable column and a NOT NULL column with a declared default.</summary>
+/// <summary>Version 2: a nullable column, a NOT NULL column with a declared default value and one with a default SQL expression.</summary>
 internal sealed class EvoV2Module : BanyanModule
 {
     public const int DefaultPriority = 3;
@@ -352,6 +356,7 @@ internal sealed class EvoV2Module : BanyanModule
         item.Property(i => i.Text).HasMaxLength(100);
         item.Property(i => i.Note).HasMaxLength(50);
         item.Property(i => i.Priority).HasDefaultValue(DefaultPriority);
+        item.Property(i => i.Source).HasMaxLength(20).HasDefaultValueSql("'legacy'");
     }
 }
 
