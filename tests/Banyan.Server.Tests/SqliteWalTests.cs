@@ -1,8 +1,9 @@
-using System.Diagnostics;
+using Banyan.Platform.Storage;
 using Banyan.Server.Storage;
 using Banyan.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Banyan.Server.Tests;
 
@@ -26,8 +27,9 @@ public sealed class SqliteWalTests
     public async Task Committed_pages_reach_the_database_file_in_the_background_well_before_the_inline_threshold()
     {
         await using var host = await TestHost.StartAsync();
+        var checkpoints = host.App.Services.GetServices<IHostedService>().OfType<SqliteCheckpointService>().Single();
         var file = new FileInfo(Path.Combine(host.DataDirectory, "banyan.db"));
-        await WaitUntilAsync(() => Length(file) > 0);
+        await checkpoints.NextRoundAsync().WaitAsync(TimeSpan.FromSeconds(30)); // whatever start-up wrote is in the file
         var before = Length(file);
 
         // About 100 pages of notes: a tenth of the 1,000 pages at which SQLite would checkpoint inline. Only the
@@ -38,19 +40,15 @@ public sealed class SqliteWalTests
             await db.SaveChangesAsync();
         }
 
-        await WaitUntilAsync(() => Length(file) >= before + (100 * 4_000));
-        Assert.True(Length(file) >= before + (100 * 4_000));
+        // A round that began before the commit may miss it; the one after it cannot.
+        await checkpoints.NextRoundAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await checkpoints.NextRoundAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(Length(file) >= before + (100 * 4_000), $"the database file grew by {Length(file) - before} bytes, not by the notes' pages");
     }
 
     private static long Length(FileInfo file)
     {
         file.Refresh();
         return file.Exists ? file.Length : 0;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition() && clock.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(25);
     }
 }

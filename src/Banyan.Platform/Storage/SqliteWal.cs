@@ -26,49 +26,6 @@ public static class SqliteWal
     /// <summary>The interceptor to add to SQLite contexts' options.</summary>
     public static IInterceptor Interceptor { get; } = new NoInlineCheckpoint();
 
-    /// <summary>
-    /// Checkpoints every <see cref="CheckpointInterval"/> until <paramref name="ct"/> is cancelled, through a
-    /// scoped <see cref="DbContext"/>. A failed round is reported and retried on the next tick: the log only
-    /// grows meanwhile, nothing is lost.
-    /// </summary>
-    public static async Task CheckpointLoopAsync(IServiceScopeFactory scopes, TimeProvider time, Action<Exception> onError, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(scopes);
-        ArgumentNullException.ThrowIfNull(onError);
-        using var timer = new PeriodicTimer(CheckpointInterval, time);
-        while (await WaitAsync(timer, ct))
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<DbContext>();
-                await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE);", ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // The loop must outlive one failed round (a busy file, a full disk): the next tick retries.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                onError(e);
-            }
-        }
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Turns the inline autocheckpoint off on every opened SQLite connection (a per-connection setting; pooled connections keep it).</summary>
     private sealed class NoInlineCheckpoint : DbConnectionInterceptor
     {
@@ -100,7 +57,49 @@ public static class SqliteWal
 /// <summary>The background half of decision 0006: PASSIVE checkpoints of the SQLite write-ahead log a few times a second. Register it only for SQLite.</summary>
 public sealed class SqliteCheckpointService(IServiceScopeFactory scopes, TimeProvider time, ILogger<SqliteCheckpointService> logger) : BackgroundService
 {
-    /// <inheritdoc />
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        SqliteWal.CheckpointLoopAsync(scopes, time, e => logger.LogWarning(e, "SQLite checkpoint failed; the next round retries"), stoppingToken);
+    private TaskCompletionSource _round = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the next checkpoint round has finished (succeeded or been reported): lets a caller wait on the loop, not on a clock.</summary>
+    public Task NextRoundAsync() => Volatile.Read(ref _round).Task;
+
+    /// <summary>
+    /// Checkpoints every <see cref="SqliteWal.CheckpointInterval"/> through a scoped <see cref="DbContext"/>. A failed
+    /// round is logged and retried on the next tick: the log only grows meanwhile, nothing is lost.
+    /// </summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(SqliteWal.CheckpointInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await CheckpointAsync(stoppingToken);
+                Interlocked.Exchange(ref _round, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+    }
+
+    private async Task CheckpointAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<DbContext>();
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE);", ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The loop must outlive one failed round (a busy file, a full disk): the next tick retries.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning(e, "SQLite checkpoint failed; the next round retries");
+        }
+    }
 }
