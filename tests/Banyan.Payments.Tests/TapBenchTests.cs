@@ -61,4 +61,14 @@ public sealed class TapBenchTests
         Assert.Equal(250, PaymentsBenchCommand.HeldUpTo([(1_000, true), (500, false), (250, true)])); // a pass above a failure does not count
         Assert.Null(PaymentsBenchCommand.HeldUpTo([(250, false), (500, true)]));
     }
+
+    [Fact]
+    public void Percentiles_are_nearest_rank_and_zero_without_values()
+    {
+        double[] sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        Assert.Equal(5, Percentiles.Of(sorted, 0.50));
+        Assert.Equal(10, Percentiles.Of(sorted, 0.99));
+        Assert.Equal(1, Percentiles.Of(sorted, 0.01));
+        Assert.Equal(0, Percentiles.Of([], 0.99));
+    }
 }

@@ -194,12 +194,10 @@ internal static class TapBenchmark
             var cpuMs = (process.TotalProcessorTime - _cpu).TotalMilliseconds;
             var sorted = _latencies.Order().ToArray();
             return new TapBenchFigures(requests, _completed, _declined, _failed, new Dictionary<string, int>(_reasons),
-                Percentile(sorted, 0.50), Percentile(sorted, 0.90), Percentile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], _clock.Elapsed.TotalSeconds,
+                Percentiles.Of(sorted, 0.50), Percentiles.Of(sorted, 0.90), Percentiles.Of(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1], _clock.Elapsed.TotalSeconds,
                 _committer.WritesCommitted - _before.Writes, _committer.Groups - _before.Groups, cpuMs);
         }
     }
-
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static async Task<(List<UInt128> Accounts, List<string> Merchants)> SetUpAsync(IServiceProvider services, int customers, CancellationToken ct)
     {

@@ -67,12 +67,9 @@ internal static class CrossBorderBench
 
         Array.Sort(latencies);
         return new CrossBorderBenchFigures(
-            payments, Percentile(latencies, 0.50), Percentile(latencies, 0.99), Math.Round(costs.Average(), 4), costs.Max(),
+            payments, Bench.Percentiles.Of(latencies, 0.50), Bench.Percentiles.Of(latencies, 0.99), Math.Round(costs.Average(), 4), costs.Max(),
             Math.Round((decimal)costs.Count(c => c <= CostReport.G20CostPercent) / payments, 4), run.Elapsed);
     }
-
-    /// <summary>Nearest-rank percentile of sorted values.</summary>
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private static async Task<UInt128> FundAsync(ICustomerAccounts accounts, int payments, CancellationToken ct)
     {
